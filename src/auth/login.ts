@@ -1,0 +1,79 @@
+import { randomBytes } from 'node:crypto'
+import { TesseraError } from '../errors.js'
+import type { IssuedToken } from '../tokens/index.js'
+import type { AuthContext, ClientInfo } from './context.js'
+import type { RefreshRecord, Session, User } from './store.js'
+
+/** SimpleJWT's message, the same for an unknown user, a wrong password and an inactive account. */
+export const BAD_CREDENTIALS = 'No active account found with the given credentials'
+
+export interface TokenPair {
+  access: IssuedToken
+  refresh: IssuedToken
+  session: Session
+  user: User
+}
+
+export const newSessionId = (): string => randomBytes(16).toString('base64url')
+
+export function refreshRecord(issued: IssuedToken, sessionId: string, userId: number, parent: string | null): RefreshRecord {
+  return {
+    jti: issued.claims.jti,
+    session_id: sessionId,
+    user_id: userId,
+    parent_jti: parent,
+    issued_at_s: issued.claims.iat,
+    expires_at_s: issued.claims.exp,
+    used_at: null,
+    successor_jti: null,
+    revoked_at: null,
+  }
+}
+
+/** Opens a session (token family) for a user who has just proved who they are. */
+export async function openSession(ctx: AuthContext, user: User, client: ClientInfo): Promise<TokenPair> {
+  const now = ctx.now()
+  const sid = newSessionId()
+  const refresh = ctx.tokens.issue('refresh', user.id, sid)
+  const access = ctx.tokens.issue('access', user.id, sid)
+  const session: Session = {
+    id: sid,
+    user_id: user.id,
+    created_at: now,
+    last_used_at: now,
+    user_agent: client.userAgent.slice(0, 512),
+    ip: client.ip,
+    expires_at: refresh.claims.exp * 1000,
+    revoked_at: null,
+    revoke_reason: null,
+  }
+  await ctx.store.createSession(session, refreshRecord(refresh, sid, user.id, null))
+  return { access, refresh, session, user }
+}
+
+/**
+ * Checks a username and password and opens a session. An unknown user costs the same hash time as a
+ * wrong password, and all failures give the same error, so neither timing nor wording tells which.
+ * A hash in an older format (Django's) is upgraded to argon2id on the first success.
+ */
+export async function login(ctx: AuthContext, username: string, password: string, client: ClientInfo): Promise<TokenPair> {
+  await ctx.limiter.checkIp(client.ip, 'login')
+  await ctx.limiter.checkLogin(client.ip, username)
+  const user = await ctx.store.findUserByUsername(username)
+  let ok = false
+  let needsRehash = false
+  if (user) ({ ok, needsRehash } = await ctx.hasher.verify(password, user.password))
+  else await ctx.hasher.burn(password)
+  if (!user || !ok || !user.is_active) {
+    await ctx.limiter.recordFailure(client.ip, username)
+    ctx.audit('login_failed', { username, ip: client.ip, cause: !user ? 'unknown_user' : !ok ? 'bad_password' : 'inactive' })
+    throw new TesseraError('ERR_AUTH_BAD_CREDENTIALS', BAD_CREDENTIALS)
+  }
+  await ctx.limiter.recordSuccess(client.ip, username)
+  const patch = { last_login: ctx.now(), ...(needsRehash && { password: await ctx.hasher.hash(password) }) }
+  await ctx.store.updateUser(user.id, patch)
+  ctx.users.invalidate(user.id)
+  const pair = await openSession(ctx, { ...user, ...patch }, client)
+  ctx.audit('login_ok', { user_id: user.id, session_id: pair.session.id, ip: client.ip, rehashed: needsRehash })
+  return pair
+}

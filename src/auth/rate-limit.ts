@@ -1,0 +1,95 @@
+import type { RateLimitSettings } from '../config/index.js'
+import { RateLimitedError } from '../errors.js'
+
+/** Failure counters with an expiry; in memory here, in Redis when instances must share them. */
+export interface CounterStore {
+  /** Adds one to `key` (created with `ttlMs`) and returns the new count and when the first hit was. */
+  hit(key: string, ttlMs: number, now: number): Promise<{ count: number; last: number }>
+  /** The current count and the time of the last hit, or null. */
+  peek(key: string, now: number): Promise<{ count: number; last: number } | null>
+  reset(key: string): Promise<void>
+}
+
+export class MemoryCounters implements CounterStore {
+  readonly #entries = new Map<string, { count: number; last: number; expires: number }>()
+
+  async hit(key: string, ttlMs: number, now: number) {
+    const entry = this.#entries.get(key)
+    const next = entry && entry.expires > now ? { count: entry.count + 1, last: now, expires: now + ttlMs } : { count: 1, last: now, expires: now + ttlMs }
+    this.#entries.set(key, next)
+    if (this.#entries.size > 100_000) this.#prune(now)
+    return next
+  }
+
+  async peek(key: string, now: number) {
+    const entry = this.#entries.get(key)
+    return entry && entry.expires > now ? entry : null
+  }
+
+  async reset(key: string) {
+    this.#entries.delete(key)
+  }
+
+  #prune(now: number) {
+    for (const [key, entry] of this.#entries) if (entry.expires <= now) this.#entries.delete(key)
+  }
+}
+
+/**
+ * Login throttling, in three layers (see README, "Login protection"):
+ * - the pair IP+username: after `pairFreeAttempts` failures each further one doubles the wait, up to
+ *   `pairMaxDelay` (an hour): a guesser on one address is stopped hard;
+ * - the username alone, from any address: after `userFreeAttempts` failures the wait doubles up to
+ *   `userMaxDelay` (a minute): a botnet is slowed, but cannot lock the owner out for long;
+ * - the IP alone: at most `ipPerMinute` attempts per minute on login, register and refresh.
+ */
+export class LoginLimiter {
+  constructor(
+    private readonly settings: RateLimitSettings,
+    private readonly counters: CounterStore,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Counts one request from `ip` against the per-minute budget; throws RateLimitedError when over. */
+  async checkIp(ip: string, action: string): Promise<void> {
+    if (!this.settings.enabled) return
+    const now = this.now()
+    const window = Math.floor(now / 60_000)
+    const { count } = await this.counters.hit(`ip:${action}:${ip}:${window}`, 60_000, now)
+    if (count > this.settings.ipPerMinute) throw new RateLimitedError(Math.max(1, Math.ceil(((window + 1) * 60_000 - now) / 1000)))
+  }
+
+  /** Throws RateLimitedError while the pair or the username is in its back-off. */
+  async checkLogin(ip: string, username: string): Promise<void> {
+    if (!this.settings.enabled) return
+    const now = this.now()
+    const wait = Math.max(
+      this.#wait(await this.counters.peek(pairKey(ip, username), now), this.settings.pairFreeAttempts, this.settings.pairMaxDelay, now),
+      this.#wait(await this.counters.peek(userKey(username), now), this.settings.userFreeAttempts, this.settings.userMaxDelay, now),
+    )
+    if (wait > 0) throw new RateLimitedError(Math.ceil(wait / 1000))
+  }
+
+  async recordFailure(ip: string, username: string): Promise<void> {
+    if (!this.settings.enabled) return
+    const now = this.now()
+    await this.counters.hit(pairKey(ip, username), this.settings.pairMaxDelay * 2000 + 3_600_000, now)
+    await this.counters.hit(userKey(username), this.settings.userMaxDelay * 2000 + 900_000, now)
+  }
+
+  async recordSuccess(ip: string, username: string): Promise<void> {
+    if (!this.settings.enabled) return
+    await this.counters.reset(pairKey(ip, username))
+    await this.counters.reset(userKey(username))
+  }
+
+  /** Milliseconds still to wait: 2^(failures - free) seconds after the last failure, capped. */
+  #wait(entry: { count: number; last: number } | null, free: number, maxSeconds: number, now: number): number {
+    if (!entry || entry.count < free) return 0
+    const delay = Math.min(2 ** Math.min(entry.count - free, 30), maxSeconds) * 1000
+    return Math.max(0, entry.last + delay - now)
+  }
+}
+
+const pairKey = (ip: string, username: string) => `login:pair:${ip}:${username.toLowerCase()}`
+const userKey = (username: string) => `login:user:${username.toLowerCase()}`

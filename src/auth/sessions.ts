@@ -1,0 +1,112 @@
+import { TesseraError, ValidationError } from '../errors.js'
+import { TokenInvalidError, type TokenClaims } from '../tokens/index.js'
+import type { AuthContext } from './context.js'
+import { validatePassword } from './password-rules.js'
+import { verifyRefresh } from './refresh.js'
+import type { Session } from './store.js'
+
+/** The identity behind an access token. `sessionId` is absent only for SimpleJWT-issued tokens. */
+export interface AccessContext {
+  userId: number
+  sessionId: string | undefined
+  claims: TokenClaims
+}
+
+/**
+ * The hot path: signature (cached per token), claims, then the in-memory revoked-session set.
+ * No database read.
+ */
+export function authenticateAccess(ctx: AuthContext, token: string): AccessContext {
+  const claims = ctx.tokens.verify(token, 'access')
+  const sid = claims.sid
+  if (sid === undefined) {
+    if (ctx.settings.requireSessionId) throw new TokenInvalidError('access', 'Token is invalid')
+  } else if (ctx.revocations.has(sid)) {
+    throw new TokenInvalidError('access', 'Token is blacklisted', 'revoked')
+  }
+  return { userId: Number(claims.user_id), sessionId: sid, claims }
+}
+
+/** Revokes one session: its refresh tokens are blacklisted and its access tokens die on every request. */
+export async function revokeSession(ctx: AuthContext, sessionId: string, reason: string): Promise<boolean> {
+  const now = ctx.now()
+  const revoked = await ctx.store.revokeSession(sessionId, reason, now)
+  ctx.revocations.add(sessionId, now)
+  if (revoked) ctx.audit('session_revoked', { session_id: sessionId, reason })
+  return revoked
+}
+
+/** Revokes every session of a user (but `keep`), as deactivation, deletion and password changes do. */
+export async function revokeUserSessions(ctx: AuthContext, userId: number, reason: string, keep?: string): Promise<number> {
+  const now = ctx.now()
+  const ids = await ctx.store.revokeUserSessions(userId, reason, now, keep)
+  for (const id of ids) ctx.revocations.add(id, now)
+  ctx.users.invalidate(userId)
+  if (ids.length > 0) ctx.audit('session_revoked', { user_id: userId, sessions: ids.length, reason })
+  return ids.length
+}
+
+/**
+ * Logout by refresh token: blacklists it together with its whole session, so the session's access
+ * tokens die too. A forged, expired or already blacklisted token is refused, as SimpleJWT's blacklist does.
+ */
+export async function logout(ctx: AuthContext, refreshToken: string): Promise<void> {
+  const claims = verifyRefresh(ctx, refreshToken)
+  const record = await ctx.store.findRefresh(claims.jti)
+  if (!record || record.session_id !== claims.sid) throw new TokenInvalidError('refresh', 'Token is invalid')
+  if (!(await revokeSession(ctx, claims.sid, 'logout'))) throw new TokenInvalidError('refresh', 'Token is blacklisted', 'blacklisted')
+  ctx.audit('logout', { user_id: claims.user_id, session_id: claims.sid })
+}
+
+/** The user's live sessions; `current` marks the one making the request. */
+export async function listSessions(ctx: AuthContext, userId: number, currentId: string | undefined): Promise<(Session & { current: boolean })[]> {
+  const sessions = await ctx.store.listSessions(userId, ctx.now())
+  return sessions.map((s) => ({ ...s, current: s.id === currentId }))
+}
+
+/** Revokes one of the user's own sessions; someone else's is "not found", never "forbidden". */
+export async function revokeOwnSession(ctx: AuthContext, userId: number, sessionId: string): Promise<void> {
+  const session = await ctx.store.findSession(sessionId)
+  if (!session || session.user_id !== userId || session.revoked_at !== null) throw new TesseraError('ERR_NOT_FOUND', 'Not found.')
+  await revokeSession(ctx, sessionId, 'revoked_by_user')
+}
+
+/** Checks the old password, stores the new one and ends every other session of the user. */
+export async function changePassword(ctx: AuthContext, userId: number, currentSession: string | undefined, oldPassword: string, newPassword: string): Promise<void> {
+  const user = await ctx.store.findUserById(userId)
+  if (!user || !user.is_active) throw new TesseraError('ERR_AUTH_INACTIVE', 'User not found')
+  await ctx.limiter.checkLogin('password-change', user.username)
+  const { ok } = await ctx.hasher.verify(oldPassword, user.password)
+  if (!ok) {
+    await ctx.limiter.recordFailure('password-change', user.username)
+    throw new ValidationError({ old_password: ['Your old password was entered incorrectly. Please enter it again.'] })
+  }
+  const problems = validatePassword(newPassword, user)
+  if (problems.length > 0) throw new ValidationError({ new_password: problems })
+  await ctx.store.updateUser(userId, { password: await ctx.hasher.hash(newPassword) })
+  await revokeUserSessions(ctx, userId, 'password_changed', currentSession)
+  ctx.audit('password_changed', { user_id: userId })
+}
+
+/**
+ * SimpleJWT's verify endpoint (an "untyped" token: access or refresh), which here also refuses
+ * revoked sessions and refresh tokens that were rotated or blacklisted.
+ */
+export async function verifyAnyToken(ctx: AuthContext, token: string): Promise<TokenClaims> {
+  let claims: TokenClaims
+  try {
+    claims = ctx.tokens.verify(token, 'access')
+  } catch (error) {
+    if (!(error instanceof TokenInvalidError && error.reason === 'wrong_type')) throw error
+    claims = ctx.tokens.verify(token, 'refresh')
+  }
+  if (claims.sid !== undefined && ctx.revocations.has(claims.sid)) throw new TokenInvalidError(claims.token_type, 'Token is blacklisted', 'blacklisted')
+  if (claims.token_type === 'refresh') {
+    const record = await ctx.store.findRefresh(claims.jti)
+    if (!record) throw new TokenInvalidError('refresh', 'Token is invalid')
+    if (record.revoked_at !== null || record.used_at !== null) throw new TokenInvalidError('refresh', 'Token is blacklisted', 'blacklisted')
+  } else if (claims.sid === undefined && ctx.settings.requireSessionId) {
+    throw new TokenInvalidError('access', 'Token is invalid')
+  }
+  return claims
+}

@@ -1,0 +1,95 @@
+/**
+ * What the use cases need from a database. `src/store/` implements it for SQLite and PostgreSQL, and
+ * one contract test suite runs against both. Times are milliseconds since the epoch unless named `*_s`.
+ * An expected miss returns `null`; only an unreachable database throws (StoreUnavailableError).
+ */
+export interface User {
+  id: number
+  username: string
+  email: string
+  first_name: string
+  last_name: string
+  /** The encoded hash (Tessera's argon2id or a Django format); null for no usable password. */
+  password: string | null
+  is_active: boolean
+  is_staff: boolean
+  is_superuser: boolean
+  date_joined: number
+  last_login: number | null
+}
+
+export type NewUser = Omit<User, 'id' | 'last_login' | 'date_joined'> & { date_joined?: number; last_login?: number | null }
+export type UserPatch = Partial<Omit<User, 'id'>>
+
+/** A login: one token family. */
+export interface Session {
+  id: string
+  user_id: number
+  created_at: number
+  last_used_at: number
+  user_agent: string
+  ip: string
+  /** When the family's last refresh token expires. */
+  expires_at: number
+  revoked_at: number | null
+  revoke_reason: string | null
+}
+
+/** One issued refresh token ("outstanding" in SimpleJWT's words). */
+export interface RefreshRecord {
+  jti: string
+  session_id: string
+  user_id: number
+  parent_jti: string | null
+  /** Seconds, as in the token's `iat`/`exp`, so the token can be re-signed identically. */
+  issued_at_s: number
+  expires_at_s: number
+  used_at: number | null
+  successor_jti: string | null
+  revoked_at: number | null
+}
+
+export type RotateOutcome =
+  | { status: 'rotated' }
+  /** The presented token was already used or revoked, or its session is gone: the caller decides. */
+  | { status: 'conflict'; record: RefreshRecord | null; successor: RefreshRecord | null; session: Session | null }
+
+export interface UserStore {
+  findUserById(id: number): Promise<User | null>
+  findUserByUsername(username: string): Promise<User | null>
+  /** Throws TesseraError ERR_CONFLICT when the username is taken. */
+  createUser(user: NewUser): Promise<User>
+  updateUser(id: number, patch: UserPatch): Promise<boolean>
+  deleteUser(id: number): Promise<boolean>
+}
+
+export interface SessionStore {
+  /** Opens a session with its first refresh token, in one transaction. */
+  createSession(session: Session, token: RefreshRecord): Promise<void>
+  findSession(id: string): Promise<Session | null>
+  findRefresh(jti: string): Promise<RefreshRecord | null>
+  /**
+   * Marks `parentJti` used and records `successor`, atomically and only if the parent is unused,
+   * unrevoked and its session alive (compare-and-set: holds across processes). Also bumps the
+   * session's `last_used_at` and `expires_at`.
+   */
+  rotateRefresh(parentJti: string, successor: RefreshRecord, now: number): Promise<RotateOutcome>
+  /** Bumps `last_used_at` (refresh without rotation). */
+  touchSession(id: string, now: number): Promise<void>
+  /** Revokes the session and blacklists every token in it. Returns false when it was already revoked or absent. */
+  revokeSession(id: string, reason: string, now: number): Promise<boolean>
+  /** Revokes every live session of a user except `keep`; returns the ids revoked. */
+  revokeUserSessions(userId: number, reason: string, now: number, keep?: string): Promise<string[]>
+  /** Live sessions of a user, newest first. */
+  listSessions(userId: number, now: number): Promise<Session[]>
+  /** Sessions revoked at or after `since`, for the in-memory revocation set. */
+  revokedSince(since: number): Promise<{ id: string; revoked_at: number }[]>
+  /** Deletes sessions and tokens whose refresh lifetime is over; returns the number of tokens removed. */
+  flushExpired(now: number): Promise<number>
+}
+
+export interface Store extends UserStore, SessionStore {
+  /** Cheap round trip, for readiness. */
+  ping(): Promise<void>
+  close(): Promise<void>
+}

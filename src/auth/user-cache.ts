@@ -1,0 +1,31 @@
+import type { User, UserStore } from './store.js'
+
+/**
+ * A short-lived cache of users by id, so an authenticated request needs no database read in the steady
+ * state. Safe because anything that must cut a user off (deactivation, deletion, password change) also
+ * revokes their sessions, which the revocation set enforces at once; the cache only delays profile edits
+ * made by another instance by at most `ttlMs`.
+ */
+export class UserCache {
+  readonly #entries = new Map<number, { user: User | null; until: number }>()
+
+  constructor(
+    private readonly store: Pick<UserStore, 'findUserById'>,
+    private readonly ttlMs: number,
+    private readonly maxEntries = 50_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async get(id: number): Promise<User | null> {
+    const hit = this.#entries.get(id)
+    if (hit && hit.until > this.now()) return hit.user
+    const user = await this.store.findUserById(id)
+    if (this.#entries.size >= this.maxEntries) this.#entries.delete(this.#entries.keys().next().value!)
+    this.#entries.set(id, { user, until: this.now() + this.ttlMs })
+    return user
+  }
+
+  invalidate(id: number): void {
+    this.#entries.delete(id)
+  }
+}

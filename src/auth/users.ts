@@ -1,0 +1,92 @@
+import { TesseraError, ValidationError } from '../errors.js'
+import type { AuthContext, ClientInfo } from './context.js'
+import { openSession, type TokenPair } from './login.js'
+import { validatePassword } from './password-rules.js'
+import { revokeUserSessions } from './sessions.js'
+import type { NewUser, User } from './store.js'
+
+/** Django's UnicodeUsernameValidator and max_length. */
+const USERNAME = /^[\p{L}\p{N}_.@+-]+$/u
+const USERNAME_MESSAGE = 'Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters.'
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
+
+export interface NewAccount {
+  username: string
+  password: string
+  email?: string
+  first_name?: string
+  last_name?: string
+  is_staff?: boolean
+  is_superuser?: boolean
+}
+
+/** Field errors in DRF's shape for an account that cannot be created as given. */
+function accountErrors(account: NewAccount, checkPassword: boolean): Record<string, string[]> {
+  const errors: Record<string, string[]> = {}
+  const add = (field: string, message: string) => (errors[field] ??= []).push(message)
+  if (account.username.length > 150) add('username', 'Ensure this field has no more than 150 characters.')
+  else if (!USERNAME.test(account.username)) add('username', USERNAME_MESSAGE)
+  if (account.email && (account.email.length > 254 || !EMAIL.test(account.email))) add('email', 'Enter a valid email address.')
+  for (const field of ['first_name', 'last_name'] as const) {
+    if ((account[field]?.length ?? 0) > 150) add(field, 'Ensure this field has no more than 150 characters.')
+  }
+  if (checkPassword) for (const problem of validatePassword(account.password, account)) add('password', problem)
+  return errors
+}
+
+/**
+ * Creates a user (the CLI's createuser, and registration). `checkPassword: false` lets an operator
+ * set a password that Django's validators would refuse, as Django's createsuperuser allows on request.
+ */
+export async function createUser(ctx: AuthContext, account: NewAccount, checkPassword = true): Promise<User> {
+  const errors = accountErrors(account, checkPassword)
+  if (Object.keys(errors).length > 0) throw new ValidationError(errors)
+  if (await ctx.store.findUserByUsername(account.username)) throw new ValidationError({ username: ['A user with that username already exists.'] })
+  const user: NewUser = {
+    username: account.username,
+    email: account.email ?? '',
+    first_name: account.first_name ?? '',
+    last_name: account.last_name ?? '',
+    password: await ctx.hasher.hash(account.password),
+    is_active: true,
+    is_staff: account.is_staff ?? false,
+    is_superuser: account.is_superuser ?? false,
+  }
+  try {
+    return await ctx.store.createUser(user)
+  } catch (error) {
+    // Two registrations racing for one name: the unique index decides, the loser gets the field error.
+    if (error instanceof TesseraError && error.code === 'ERR_CONFLICT') throw new ValidationError({ username: ['A user with that username already exists.'] })
+    throw error
+  }
+}
+
+/** Self-service registration: creates the account and logs it in. */
+export async function register(ctx: AuthContext, account: NewAccount, client: ClientInfo): Promise<TokenPair> {
+  if (!ctx.settings.registrationEnabled) throw new TesseraError('ERR_AUTH_REGISTRATION_CLOSED', 'Registration is disabled.')
+  await ctx.limiter.checkIp(client.ip, 'register')
+  const user = await createUser(ctx, { ...account, is_staff: false, is_superuser: false })
+  ctx.audit('user_registered', { user_id: user.id, ip: client.ip })
+  return openSession(ctx, user, client)
+}
+
+/** Sets a new password (operator command) and ends every session of the user. */
+export async function setPassword(ctx: AuthContext, user: User, password: string): Promise<void> {
+  await ctx.store.updateUser(user.id, { password: await ctx.hasher.hash(password) })
+  await revokeUserSessions(ctx, user.id, 'password_changed')
+}
+
+/** Deactivation cuts the user off at once: every session is revoked. */
+export async function setActive(ctx: AuthContext, userId: number, active: boolean): Promise<void> {
+  await ctx.store.updateUser(userId, { is_active: active })
+  if (!active) await revokeUserSessions(ctx, userId, 'deactivated')
+  ctx.users.invalidate(userId)
+}
+
+/** Deleting a user revokes their sessions first, so no access token outlives the account. */
+export async function deleteUser(ctx: AuthContext, userId: number): Promise<boolean> {
+  await revokeUserSessions(ctx, userId, 'user_deleted')
+  const deleted = await ctx.store.deleteUser(userId)
+  ctx.users.invalidate(userId)
+  return deleted
+}

@@ -1,0 +1,158 @@
+import { randomBytes } from 'node:crypto'
+import { parseArgs } from 'node:util'
+import { loadConfig } from '../config/index.js'
+import { TesseraError, ValidationError } from '../errors.js'
+import { buildServer, createTessera, type Tessera } from '../http/index.js'
+import { openStore } from '../store/index.js'
+import { promptPassword } from './prompt.js'
+
+export interface Command {
+  summary: string
+  usage: string
+  run(args: string[]): Promise<void>
+}
+
+const consoleLog = {
+  info: () => {},
+  warn: (message: unknown) => console.error(`warning: ${typeof message === 'string' ? message : JSON.stringify(message)}`),
+} as unknown as Parameters<typeof createTessera>[1]
+
+/** Opens the configured database (migrated) and the services, runs `fn`, and closes everything. */
+async function withTessera<T>(fn: (tessera: Tessera) => Promise<T>): Promise<T> {
+  const { config, warnings } = loadConfig()
+  for (const warning of warnings) console.error(`warning: ${warning}`)
+  const tessera = await createTessera({ config }, consoleLog)
+  try {
+    return await fn(tessera)
+  } finally {
+    await tessera.store.close()
+  }
+}
+
+async function passwordFromEnvOrPrompt(): Promise<string> {
+  const fromEnv = process.env.TESSERA_PASSWORD
+  if (fromEnv) return fromEnv
+  const password = await promptPassword('Password: ')
+  if (process.stdin.isTTY && password !== (await promptPassword('Password (again): '))) throw new TesseraError('ERR_VALIDATION', "passwords didn't match")
+  if (!password) throw new TesseraError('ERR_VALIDATION', 'a password is required (set TESSERA_PASSWORD or type one)')
+  return password
+}
+
+function userOptions(args: string[]) {
+  const { values } = parseArgs({
+    args,
+    options: {
+      username: { type: 'string' },
+      email: { type: 'string' },
+      'first-name': { type: 'string' },
+      'last-name': { type: 'string' },
+      'no-validate': { type: 'boolean' },
+    },
+    strict: true,
+  })
+  if (!values.username) throw new TesseraError('ERR_VALIDATION', '--username is required')
+  return values
+}
+
+function createUserCommand(superuser: boolean): Command {
+  return {
+    summary: superuser ? 'create a staff superuser' : 'create a user',
+    usage: `--username NAME [--email E] [--first-name F] [--last-name L] [--no-validate]   (password: TESSERA_PASSWORD or prompt)`,
+    async run(args) {
+      const values = userOptions(args)
+      const password = await passwordFromEnvOrPrompt()
+      await withTessera(async ({ auth }) => {
+        const user = await auth.createUser(
+          {
+            username: values.username!,
+            password,
+            email: values.email ?? '',
+            first_name: values['first-name'] ?? '',
+            last_name: values['last-name'] ?? '',
+            is_staff: superuser,
+            is_superuser: superuser,
+          },
+          !values['no-validate'],
+        )
+        console.log(`${superuser ? 'Superuser' : 'User'} '${user.username}' created (id ${user.id}).`)
+      })
+    },
+  }
+}
+
+export const commands: Record<string, Command> = {
+  serve: {
+    summary: 'run the HTTP server (HOST, PORT, DATABASE_URL, ...)',
+    usage: '',
+    async run() {
+      const { config, warnings } = loadConfig()
+      const app = await buildServer({ config })
+      for (const warning of warnings) app.log.warn(warning)
+      const shutdown = async (signal: string) => {
+        app.log.info(`${signal}: finishing in-flight requests, then stopping`)
+        await app.close()
+        process.exit(0)
+      }
+      process.once('SIGTERM', () => void shutdown('SIGTERM'))
+      process.once('SIGINT', () => void shutdown('SIGINT'))
+      await app.listen({ host: config.host, port: config.port })
+    },
+  },
+  migrate: {
+    summary: 'apply database migrations',
+    usage: '',
+    async run() {
+      const { config } = loadConfig()
+      const opened = await openStore(config.databaseUrl)
+      try {
+        const { results } = await opened.migrate()
+        const applied = (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)
+        console.log(applied.length > 0 ? `Applied: ${applied.join(', ')}` : 'No migrations to apply.')
+      } finally {
+        await opened.store.close()
+      }
+    },
+  },
+  createuser: createUserCommand(false),
+  createsuperuser: createUserCommand(true),
+  changepassword: {
+    summary: "set a user's password (revokes all their sessions)",
+    usage: 'USERNAME   (password: TESSERA_PASSWORD or prompt)',
+    async run(args) {
+      const { positionals } = parseArgs({ args, allowPositionals: true, strict: true })
+      const username = positionals[0]
+      if (!username || positionals.length > 1) throw new TesseraError('ERR_VALIDATION', 'usage: tessera changepassword USERNAME')
+      await withTessera(async ({ auth, store }) => {
+        const user = await store.findUserByUsername(username)
+        if (!user) throw new TesseraError('ERR_NOT_FOUND', `user '${username}' does not exist`)
+        const password = await passwordFromEnvOrPrompt()
+        await auth.setPassword(user, password)
+        console.log(`Password changed for user '${username}'; their sessions were revoked.`)
+      })
+    },
+  },
+  flushexpiredtokens: {
+    summary: 'delete expired refresh tokens and sessions',
+    usage: '',
+    async run() {
+      await withTessera(async ({ auth }) => {
+        const removed = await auth.flushExpired()
+        console.log(`Removed ${removed} expired refresh token(s).`)
+      })
+    },
+  },
+  genkey: {
+    summary: 'print a new random SECRET_KEY',
+    usage: '',
+    async run() {
+      console.log(randomBytes(48).toString('base64url'))
+    },
+  },
+}
+
+/** One line for an error: what went wrong, no stack. */
+export function describeError(error: unknown): string {
+  if (error instanceof ValidationError) return Object.entries(error.fields).map(([field, messages]) => `${field}: ${messages.join(' ')}`).join('; ')
+  if (error instanceof Error) return error.message
+  return String(error)
+}

@@ -1,0 +1,179 @@
+import { TesseraError } from '../errors.js'
+import { createReader, type Env } from './parse.js'
+
+export const ALGORITHMS = ['HS256', 'HS384', 'HS512', 'RS256', 'ES256', 'EdDSA'] as const
+export type Algorithm = (typeof ALGORITHMS)[number]
+export type SameSite = 'Lax' | 'Strict' | 'None'
+
+export interface CookieSettings {
+  name: string
+  path: string
+  domain: string | undefined
+  secure: boolean
+  sameSite: SameSite
+  httpOnly: boolean
+  /** Seconds. */
+  maxAge: number
+}
+
+export interface TokenSettings {
+  algorithm: Algorithm
+  /** The HMAC secret for HS* algorithms (SimpleJWT's SIGNING_KEY, which defaults to Django's SECRET_KEY). */
+  secretKey: string
+  /** Seconds. */
+  accessLifetime: number
+  refreshLifetime: number
+  rotate: boolean
+  /** Seconds during which a replay of the immediate parent gets the same successor (many tabs). */
+  reuseGrace: number
+  issuer: string | undefined
+  audience: string | undefined
+  /** Seconds of clock skew tolerated on `exp`/`nbf`. */
+  leeway: number
+}
+
+export interface RateLimitSettings {
+  enabled: boolean
+  /** Failures of one IP+username pair before it is throttled, and its longest delay (s). */
+  pairFreeAttempts: number
+  pairMaxDelay: number
+  /** Failures of one username from anywhere before it is throttled, and its (capped) longest delay (s). */
+  userFreeAttempts: number
+  userMaxDelay: number
+  /** Requests of one IP per minute on login, register and refresh. */
+  ipPerMinute: number
+}
+
+export interface Config {
+  env: 'development' | 'production' | 'test'
+  host: string
+  port: number
+  databaseUrl: string
+  dataDir: string
+  prefix: string
+  trustProxy: boolean
+  bodyLimit: number
+  logLevel: string
+  registrationEnabled: boolean
+  userCacheTtl: number
+  tokens: TokenSettings
+  cookies: { access: CookieSettings; refresh: CookieSettings; csrf: CookieSettings }
+  csrf: { trustedOrigins: string[]; headerName: string }
+  cors: { allowedOrigins: string[] }
+  passwords: { memoryCost: number; timeCost: number; parallelism: number }
+  rateLimit: RateLimitSettings
+}
+
+const WEAK_KEYS = /^(secret|changeme|change-me|password|django-insecure-.*|test|dev.*)$/i
+
+function fail(message: string): never {
+  throw new TesseraError('ERR_CONFIG_INVALID', message)
+}
+
+/**
+ * Reads and validates every setting once. Throws a TesseraError whose message names the variable;
+ * the result is deeply frozen. `SECRET_KEY` must already be present (see `loadConfig` for the
+ * development fallback).
+ */
+export function resolveConfig(env: Env): Config {
+  const r = createReader(env)
+  const mode = r.oneOf('NODE_ENV', ['development', 'production', 'test'], 'development')
+  const prefix = r.string('API_PREFIX', '/accounts').replace(/\/+$/, '')
+  if (!/^\/[A-Za-z0-9/_-]*$/.test(prefix)) fail(`API_PREFIX must be a path such as /accounts (got '${prefix}')`)
+
+  const secretKey = r.optional('SECRET_KEY') ?? fail('SECRET_KEY is required (generate one with `tessera genkey`)')
+  if (mode === 'production' && (Buffer.byteLength(secretKey) < 32 || WEAK_KEYS.test(secretKey))) {
+    fail('SECRET_KEY is too weak for production: use at least 32 random bytes (`tessera genkey`)')
+  }
+
+  const secure = r.bool('AUTH_COOKIE_SECURE', false)
+  const sameSite = r.oneOf<SameSite>('AUTH_COOKIE_SAMESITE', ['Lax', 'Strict', 'None'], 'Lax')
+  const domain = r.optional('AUTH_COOKIE_DOMAIN')
+  const accessLifetime = r.duration('ACCESS_TOKEN_LIFETIME', 15 * 60)
+  const refreshLifetime = r.duration('REFRESH_TOKEN_LIFETIME', 30 * 86400)
+  const csrfSecure = r.bool('CSRF_COOKIE_SECURE', secure)
+  const csrfSameSite = r.oneOf<SameSite>('CSRF_COOKIE_SAMESITE', ['Lax', 'Strict', 'None'], 'Lax')
+
+  const cookies = {
+    access: { name: r.string('AUTH_COOKIE_ACCESS', 'access_token'), path: r.string('AUTH_COOKIE_PATH', '/'), domain, secure, sameSite, httpOnly: true, maxAge: Math.ceil(accessLifetime) },
+    refresh: { name: r.string('AUTH_COOKIE_REFRESH', 'refresh_token'), path: r.string('AUTH_COOKIE_REFRESH_PATH', `${prefix}/auth/`), domain, secure, sameSite, httpOnly: true, maxAge: Math.ceil(refreshLifetime) },
+    csrf: { name: r.string('CSRF_COOKIE_NAME', 'csrftoken'), path: r.string('CSRF_COOKIE_PATH', '/'), domain: r.optional('CSRF_COOKIE_DOMAIN'), secure: csrfSecure, sameSite: csrfSameSite, httpOnly: false, maxAge: r.int('CSRF_COOKIE_AGE', 31449600, 1) },
+  }
+  for (const [which, c] of Object.entries(cookies)) checkCookie(which, c)
+  if (cookies.access.name === cookies.refresh.name || cookies.access.name === cookies.csrf.name || cookies.refresh.name === cookies.csrf.name) {
+    fail('AUTH_COOKIE_ACCESS, AUTH_COOKIE_REFRESH and CSRF_COOKIE_NAME must be three different names')
+  }
+
+  const trustedOrigins = r.list('CSRF_TRUSTED_ORIGINS')
+  for (const origin of trustedOrigins) {
+    if (!/^https?:\/\/[^/]+$/.test(origin)) fail(`CSRF_TRUSTED_ORIGINS entry '${origin}' must be a scheme and host such as https://app.example.com or https://*.example.com`)
+  }
+  const allowedOrigins = r.list('CORS_ALLOWED_ORIGINS')
+  for (const origin of allowedOrigins) {
+    if (!/^https?:\/\/[^/*]+$/.test(origin)) fail(`CORS_ALLOWED_ORIGINS entry '${origin}' must be a scheme and host such as https://app.example.com`)
+  }
+
+  const config: Config = {
+    env: mode,
+    host: r.string('HOST', '127.0.0.1'),
+    port: r.int('PORT', 8000, 0, 65535),
+    databaseUrl: r.string('DATABASE_URL', './data/tessera.sqlite3'),
+    dataDir: r.string('DATA_DIR', './data'),
+    prefix,
+    trustProxy: r.bool('TRUST_PROXY', false),
+    bodyLimit: r.int('BODY_LIMIT', 64 * 1024, 1024),
+    logLevel: r.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], mode === 'test' ? 'silent' : 'info'),
+    registrationEnabled: r.bool('REGISTRATION_ENABLED', true),
+    userCacheTtl: r.duration('USER_CACHE_TTL', 5),
+    tokens: {
+      algorithm: r.oneOf('JWT_ALGORITHM', ALGORITHMS, 'HS256'),
+      secretKey,
+      accessLifetime,
+      refreshLifetime,
+      rotate: r.bool('ROTATE_REFRESH_TOKENS', true),
+      reuseGrace: r.duration('REFRESH_REUSE_GRACE', 10),
+      issuer: r.optional('JWT_ISSUER'),
+      audience: r.optional('JWT_AUDIENCE'),
+      leeway: r.int('JWT_LEEWAY', 0, 0, 300),
+    },
+    cookies,
+    csrf: { trustedOrigins, headerName: r.string('CSRF_HEADER_NAME', 'X-CSRFToken') },
+    cors: { allowedOrigins },
+    passwords: {
+      memoryCost: r.int('ARGON2_MEMORY_COST', 19456, 1024, 4 * 1024 * 1024),
+      timeCost: r.int('ARGON2_TIME_COST', 2, 1, 100),
+      parallelism: r.int('ARGON2_PARALLELISM', 1, 1, 16),
+    },
+    rateLimit: {
+      enabled: r.bool('RATE_LIMIT_ENABLED', true),
+      pairFreeAttempts: r.int('RATE_LIMIT_PAIR_FREE_ATTEMPTS', 5, 1),
+      pairMaxDelay: r.duration('RATE_LIMIT_PAIR_MAX_DELAY', 3600),
+      userFreeAttempts: r.int('RATE_LIMIT_USER_FREE_ATTEMPTS', 20, 1),
+      userMaxDelay: r.duration('RATE_LIMIT_USER_MAX_DELAY', 60),
+      ipPerMinute: r.int('RATE_LIMIT_IP_PER_MINUTE', 60, 1),
+    },
+  }
+  if (config.tokens.reuseGrace >= config.tokens.refreshLifetime) fail('REFRESH_REUSE_GRACE must be shorter than REFRESH_TOKEN_LIFETIME')
+  if (mode === 'production' && config.passwords.memoryCost < 19456) fail('ARGON2_MEMORY_COST below 19456 KiB is refused in production (OWASP minimum)')
+  return deepFreeze(config)
+}
+
+/** Browser rules that would otherwise make a cookie silently vanish. */
+function checkCookie(which: string, c: CookieSettings): void {
+  const upper = which === 'csrf' ? 'CSRF_COOKIE' : 'AUTH_COOKIE'
+  if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(c.name)) fail(`${upper} name '${c.name}' is not a valid cookie name`)
+  if (!c.path.startsWith('/')) fail(`${upper}_PATH must start with / (got '${c.path}')`)
+  if (c.sameSite === 'None' && !c.secure) fail(`${upper}_SAMESITE=None requires ${upper}_SECURE=true (browsers drop such cookies)`)
+  if (c.name.startsWith('__Secure-') && !c.secure) fail(`cookie '${c.name}': the __Secure- prefix requires ${upper}_SECURE=true`)
+  if (c.name.startsWith('__Host-') && (!c.secure || c.path !== '/' || c.domain)) {
+    fail(`cookie '${c.name}': the __Host- prefix requires Secure, Path=/ and no Domain${which === 'refresh' ? ' (the refresh cookie has a narrow path: use __Secure- instead)' : ''}`)
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value)
+    for (const v of Object.values(value)) deepFreeze(v)
+  }
+  return value
+}

@@ -1,0 +1,1 @@
+export { setCookie, deleteCookie, type CookieInstruction, type CookieJarSettings } from './cookies.js'

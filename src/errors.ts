@@ -1,0 +1,54 @@
+/**
+ * One error base class for everything Tessera throws on purpose. Each error carries a stable `code`;
+ * `src/http/errors.ts` is the only place that maps a code to an HTTP status.
+ */
+export type ErrorCode =
+  | 'ERR_CONFIG_INVALID'
+  | 'ERR_TOKEN_INVALID'
+  | 'ERR_TOKEN_EXPIRED'
+  | 'ERR_TOKEN_BLACKLISTED'
+  | 'ERR_TOKEN_REUSED'
+  | 'ERR_TOKEN_MISSING'
+  | 'ERR_AUTH_NOT_AUTHENTICATED'
+  | 'ERR_AUTH_BAD_CREDENTIALS'
+  | 'ERR_AUTH_INACTIVE'
+  | 'ERR_AUTH_RATE_LIMITED'
+  | 'ERR_AUTH_REGISTRATION_CLOSED'
+  | 'ERR_CSRF_FAILED'
+  | 'ERR_VALIDATION'
+  | 'ERR_NOT_FOUND'
+  | 'ERR_CONFLICT'
+  | 'ERR_PASSWORD_FORMAT'
+  | 'ERR_STORE_UNAVAILABLE'
+
+export class TesseraError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options)
+    this.name = new.target.name
+  }
+}
+
+/** A request field failed validation; `fields` is DRF's shape: `{ field: ["message", ...] }`. */
+export class ValidationError extends TesseraError {
+  constructor(readonly fields: Record<string, string[]>) {
+    super('ERR_VALIDATION', Object.entries(fields).map(([k, v]) => `${k}: ${v.join(' ')}`).join('; '))
+  }
+}
+
+/** Too many attempts; `retryAfter` is in whole seconds. */
+export class RateLimitedError extends TesseraError {
+  constructor(readonly retryAfter: number) {
+    super('ERR_AUTH_RATE_LIMITED', `Request was throttled. Expected available in ${retryAfter} seconds.`)
+  }
+}
+
+/** The database (or another backing service) did not answer. */
+export class StoreUnavailableError extends TesseraError {
+  constructor(cause: unknown) {
+    super('ERR_STORE_UNAVAILABLE', 'Service temporarily unavailable, try again later.', { cause })
+  }
+}

@@ -1,0 +1,36 @@
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { Config } from '../config/index.js'
+import { deleteCookie, setCookie, type CookieInstruction } from '../cookies/index.js'
+import { generateSecret } from '../csrf/index.js'
+import type { IssuedToken } from '../tokens/index.js'
+import { isSecureRequest } from './request.js'
+
+function apply(reply: FastifyReply, cookie: CookieInstruction): void {
+  reply.setCookie(cookie.name, cookie.value, cookie.options)
+}
+
+/** Sets the access cookie (and the refresh cookie when one is given); responses carrying tokens are never cached. */
+export function setTokenCookies(config: Config, request: FastifyRequest, reply: FastifyReply, access: IssuedToken, refresh?: IssuedToken): void {
+  const secure = isSecureRequest(request)
+  apply(reply, setCookie(config.cookies.access, access.token, secure))
+  if (refresh) apply(reply, setCookie(config.cookies.refresh, refresh.token, secure))
+  reply.header('cache-control', 'no-store')
+}
+
+export function deleteTokenCookies(config: Config, request: FastifyRequest, reply: FastifyReply): void {
+  const secure = isSecureRequest(request)
+  apply(reply, deleteCookie(config.cookies.access, secure))
+  apply(reply, deleteCookie(config.cookies.refresh, secure))
+  reply.header('cache-control', 'no-store')
+}
+
+/** Writes the CSRF cookie with `secret` (Django 4.1+: the cookie holds the unmasked secret). */
+export function setCsrfCookie(config: Config, request: FastifyRequest, reply: FastifyReply, secret: string): void {
+  apply(reply, setCookie(config.cookies.csrf, secret, isSecureRequest(request)))
+  reply.header('vary', 'Cookie')
+}
+
+/** Django's rotate_token(): a new secret at login, so a secret planted before login is worthless after. */
+export function rotateCsrfCookie(config: Config, request: FastifyRequest, reply: FastifyReply): void {
+  setCsrfCookie(config, request, reply, generateSecret())
+}

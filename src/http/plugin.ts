@@ -1,0 +1,77 @@
+import cookie from '@fastify/cookie'
+import formbody from '@fastify/formbody'
+import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify'
+import fp from 'fastify-plugin'
+import { handleError } from './errors.js'
+import { authenticateHook } from './guards.js'
+import { accountRoutes } from './routes/account.js'
+import { sessionRoutes } from './routes/sessions.js'
+import { tokenRoutes } from './routes/tokens.js'
+import { createTessera, type Tessera, type TesseraOptions } from './runtime.js'
+
+export type TesseraDecorator = Tessera & {
+  /** A preHandler that requires an access token (cookie or Bearer) and, for the cookie, the CSRF token on unsafe methods. */
+  authenticate: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    tessera: TesseraDecorator
+  }
+}
+
+const ROUTE_METHODS: HTTPMethods[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE']
+
+/**
+ * Registers Tessera on a Fastify 5 app: the contract's routes under `prefix` (default `/accounts`),
+ * `app.tessera.authenticate` to protect your own routes, and `request.auth` on those requests.
+ */
+async function tesseraPlugin(fastify: FastifyInstance, options: TesseraOptions) {
+  const tessera = await createTessera(options, fastify.log)
+  const prefix = options.prefix ?? tessera.config.prefix
+  fastify.decorate('tessera', { ...tessera, authenticate: authenticateHook(tessera) })
+  fastify.decorateRequest('auth', null)
+  fastify.decorateRequest('authVia', null)
+  if (!fastify.hasDecorator('parseCookie')) await fastify.register(cookie)
+
+  await fastify.register(async (app) => {
+    await app.register(formbody, { bodyLimit: tessera.config.bodyLimit })
+    app.setErrorHandler(handleError)
+    const methods = new Map<string, Set<string>>()
+    app.addHook('onRoute', (route) => {
+      route.bodyLimit ??= tessera.config.bodyLimit
+      const set = methods.get(route.routePath) ?? new Set<string>()
+      for (const m of [route.method].flat()) set.add(m)
+      methods.set(route.routePath, set)
+    })
+    // Everything under the prefix is per-user: never cached, never sniffed.
+    app.addHook('onSend', async (_request, reply) => {
+      reply.header('cache-control', 'no-store')
+      reply.header('x-content-type-options', 'nosniff')
+    })
+    const deps = { tessera }
+    await app.register(accountRoutes, deps)
+    await app.register(tokenRoutes, deps)
+    await app.register(sessionRoutes, deps)
+    // A known path with a method it does not have is a 405 with `Allow`, not a 404.
+    for (const [url, allowed] of [...methods]) {
+      const others = ROUTE_METHODS.filter((m) => !allowed.has(m))
+      if (others.length === 0) continue
+      const allow = [...allowed].filter((m) => m !== 'HEAD').join(', ')
+      app.route({
+        method: others,
+        url,
+        schema: { hide: true },
+        config: { csrf: false },
+        handler: async (request, reply) => reply.code(405).header('allow', allow).send({ detail: `Method "${request.method}" not allowed.` }),
+      })
+    }
+  }, { prefix })
+
+  fastify.addHook('onClose', async () => {
+    if (tessera.ownsStore) await tessera.store.close()
+  })
+}
+
+export const tessera = fp(tesseraPlugin, { fastify: '5.x', name: 'tessera' })
+export default tessera

@@ -1,0 +1,60 @@
+import type { FastifyInstance } from 'fastify'
+import { checkTokenFormat, generateSecret, maskSecret, normalizeSecret } from '../../csrf/index.js'
+import { TesseraError } from '../../errors.js'
+import { setCsrfCookie, setTokenCookies, rotateCsrfCookie } from '../cookies.js'
+import { sendError } from '../errors.js'
+import { authenticateHook, originGuard } from '../guards.js'
+import { clientInfo } from '../request.js'
+import type { Tessera } from '../runtime.js'
+import { emptySchema, errorResponses, passwordChangeBody, registerBody, userSchema } from '../schemas.js'
+
+const publicUser = (u: { id: number; username: string; first_name: string; last_name: string }) => ({ id: u.id, username: u.username, first_name: u.first_name, last_name: u.last_name })
+
+/** The CSRF token endpoint, the current user, registration and password change. */
+export async function accountRoutes(app: FastifyInstance, { tessera }: { tessera: Tessera }) {
+  const { config, auth } = tessera
+  const authenticate = authenticateHook(tessera)
+
+  app.get('/csrf_token/', {
+    schema: { tags: ['csrf'], summary: 'A fresh masked CSRF token; sets the csrftoken cookie when it is absent', response: { 200: { type: 'object', properties: { token: { type: 'string' } }, required: ['token'] } } },
+  }, async (request, reply) => {
+    const cookie = request.cookies[config.cookies.csrf.name]
+    const valid = cookie !== undefined && checkTokenFormat(cookie) === 'ok'
+    const secret = valid ? normalizeSecret(cookie) : generateSecret()
+    // An absent or malformed cookie gets a new secret; an older Django's 64-character masked cookie
+    // is replaced with its unmasked secret, as Django 4.1+ does.
+    if (!valid || cookie !== secret) setCsrfCookie(config, request, reply, secret)
+    reply.header('cache-control', 'no-store')
+    // A new mask for every response: the bytes differ each time, which defeats BREACH.
+    return { token: maskSecret(secret) }
+  })
+
+  app.get('/user/', {
+    preHandler: authenticate,
+    schema: { tags: ['account'], summary: 'The current user', security: [{ cookieAuth: [] }, { bearerAuth: [] }], response: { 200: userSchema, ...errorResponses } },
+  }, async (request, reply) => {
+    const user = await auth.getUser(request.auth!.userId)
+    if (!user) return sendError(reply, new TesseraError('ERR_AUTH_INACTIVE', 'User not found'))
+    if (!user.is_active) return sendError(reply, new TesseraError('ERR_AUTH_INACTIVE', 'User is inactive'))
+    return publicUser(user)
+  })
+
+  app.post<{ Body: { username: string; password: string; email?: string; first_name?: string; last_name?: string } }>('/auth/register/', {
+    config: { csrf: false },
+    preHandler: originGuard(tessera),
+    schema: { tags: ['account'], summary: 'Create an account (Django password validation) and log it in', body: registerBody, response: { 201: userSchema, ...errorResponses } },
+  }, async (request, reply) => {
+    const { access, refresh, user } = await auth.register(request.body, clientInfo(request))
+    setTokenCookies(config, request, reply, access, refresh)
+    rotateCsrfCookie(config, request, reply)
+    return reply.code(201).send(publicUser(user))
+  })
+
+  app.post<{ Body: { old_password: string; new_password: string } }>('/auth/password/change/', {
+    preHandler: authenticate,
+    schema: { tags: ['account'], summary: 'Change the password; every other session is revoked', body: passwordChangeBody, response: { 200: emptySchema, ...errorResponses } },
+  }, async (request) => {
+    await auth.changePassword(request.auth!.userId, request.auth!.sessionId, request.body.old_password, request.body.new_password)
+    return {}
+  })
+}

@@ -1,0 +1,76 @@
+import type { FastifyInstance } from 'fastify'
+import { TesseraError } from '../../errors.js'
+import { TokenInvalidError } from '../../tokens/index.js'
+import { deleteTokenCookies, rotateCsrfCookie, setTokenCookies } from '../cookies.js'
+import { sendError } from '../errors.js'
+import { authenticateHook, enforceCsrf, originGuard } from '../guards.js'
+import { clientInfo } from '../request.js'
+import type { Tessera } from '../runtime.js'
+import { credentialsBody, emptySchema, errorResponses, verifyBody } from '../schemas.js'
+
+const PERMISSION_DENIED = new TesseraError('ERR_TOKEN_MISSING', 'You do not have permission to perform this action.')
+const NO_REFRESH_COOKIE = new TesseraError('ERR_TOKEN_MISSING', 'Refresh token was not included in the cookie.')
+
+/** Login, refresh, logout and verify: the token endpoints of the contract. */
+export async function tokenRoutes(app: FastifyInstance, { tessera }: { tessera: Tessera }) {
+  const { config, auth } = tessera
+  const refreshCookie = config.cookies.refresh.name
+  const checkOrigin = originGuard(tessera)
+
+  app.post<{ Body: { username: string; password: string } }>('/auth/login/', {
+    config: { csrf: false },
+    preHandler: checkOrigin,
+    schema: { tags: ['auth'], summary: 'Log in: sets the access and refresh cookies and rotates the CSRF cookie', body: credentialsBody, response: { 200: emptySchema, ...errorResponses } },
+  }, async (request, reply) => {
+    const { access, refresh } = await auth.login(request.body.username, request.body.password, clientInfo(request))
+    setTokenCookies(config, request, reply, access, refresh)
+    rotateCsrfCookie(config, request, reply)
+    return {}
+  })
+
+  app.post('/auth/refresh_token/', {
+    config: { csrf: false },
+    preHandler: checkOrigin,
+    schema: { tags: ['auth'], summary: 'New access cookie (and, with rotation, a new refresh cookie) from the refresh cookie', response: { 200: emptySchema, ...errorResponses } },
+  }, async (request, reply) => {
+    const token = request.cookies[refreshCookie]
+    if (!token) return sendError(reply, NO_REFRESH_COOKIE)
+    const { access, refresh } = await auth.refresh(token, clientInfo(request))
+    setTokenCookies(config, request, reply, access, refresh)
+    return {}
+  })
+
+  const authenticate = authenticateHook(tessera)
+  app.post('/auth/logout/', {
+    schema: { tags: ['auth'], summary: 'Log out: blacklists the refresh token, revokes its session and deletes both cookies', response: { 200: emptySchema, ...errorResponses } },
+    // Works with only the refresh cookie too (the access token may have expired): the refresh cookie
+    // is then the credential, and a cookie credential always needs the CSRF token.
+    preHandler: async (request, reply) => {
+      if (request.headers.authorization === undefined && request.cookies[refreshCookie]) {
+        if (!enforceCsrf(tessera, request, reply)) return reply
+        return
+      }
+      return authenticate(request, reply)
+    },
+  }, async (request, reply) => {
+    const token = request.cookies[refreshCookie]
+    if (!token) return sendError(reply, PERMISSION_DENIED)
+    await auth.logout(token)
+    deleteTokenCookies(config, request, reply)
+    return {}
+  })
+
+  app.post<{ Body: { token: string } }>('/auth/verify/', {
+    config: { csrf: false },
+    schema: { tags: ['auth'], summary: "SimpleJWT's verify: 200 when the token is valid and not revoked", body: verifyBody, response: { 200: emptySchema, ...errorResponses } },
+  }, async (request, reply) => {
+    try {
+      await auth.verifyAnyToken(request.body.token)
+    } catch (error) {
+      // SimpleJWT's views answer {detail, code}, not the authentication-failure shape of an access token.
+      if (error instanceof TokenInvalidError) return sendError(reply, new TokenInvalidError('refresh', error.message, error.reason))
+      throw error
+    }
+    return {}
+  })
+}

@@ -1,0 +1,62 @@
+/** JSON schemas shared by the routes; they validate input and document the API in OpenAPI. */
+const noNul = '^[^\\u0000]*$'
+
+export const detailSchema = { type: 'object', additionalProperties: true, properties: { detail: { type: 'string' }, code: { type: 'string' } }, required: ['detail'] } as const
+export const emptySchema = { type: 'object', additionalProperties: false, properties: {} } as const
+
+export const credentialsBody = {
+  type: 'object',
+  required: ['username', 'password'],
+  properties: {
+    username: { type: 'string', minLength: 1, maxLength: 150, pattern: noNul },
+    password: { type: 'string', minLength: 1, maxLength: 4096, pattern: noNul },
+  },
+} as const
+
+export const registerBody = {
+  type: 'object',
+  required: ['username', 'password'],
+  properties: {
+    username: { type: 'string', minLength: 1, maxLength: 150, pattern: noNul },
+    password: { type: 'string', minLength: 1, maxLength: 4096, pattern: noNul },
+    email: { type: 'string', maxLength: 254, pattern: noNul },
+    first_name: { type: 'string', maxLength: 150, pattern: noNul },
+    last_name: { type: 'string', maxLength: 150, pattern: noNul },
+  },
+} as const
+
+export const passwordChangeBody = {
+  type: 'object',
+  required: ['old_password', 'new_password'],
+  properties: {
+    old_password: { type: 'string', minLength: 1, maxLength: 4096, pattern: noNul },
+    new_password: { type: 'string', minLength: 1, maxLength: 4096, pattern: noNul },
+  },
+} as const
+
+export const verifyBody = {
+  type: 'object',
+  required: ['token'],
+  properties: { token: { type: 'string', minLength: 1, maxLength: 8192 } },
+} as const
+
+export const userSchema = {
+  type: 'object',
+  properties: { id: { type: 'integer' }, username: { type: 'string' }, first_name: { type: 'string' }, last_name: { type: 'string' } },
+  required: ['id', 'username', 'first_name', 'last_name'],
+} as const
+
+export const sessionSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    created: { type: 'string', format: 'date-time' },
+    last_used: { type: 'string', format: 'date-time' },
+    user_agent: { type: 'string' },
+    ip: { type: 'string' },
+    current: { type: 'boolean' },
+  },
+  required: ['id', 'created', 'last_used', 'user_agent', 'ip', 'current'],
+} as const
+
+export const errorResponses = { 400: { type: 'object', additionalProperties: true }, 401: detailSchema, 403: detailSchema, 429: detailSchema, 503: detailSchema } as const

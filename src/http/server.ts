@@ -1,0 +1,74 @@
+import { existsSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import cors from '@fastify/cors'
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import Fastify, { type FastifyInstance } from 'fastify'
+import type { Config } from '../config/index.js'
+import { handleError } from './errors.js'
+import { tessera } from './plugin.js'
+import type { TesseraOptions } from './runtime.js'
+
+/** `web/` at the package root, whether this runs from `src/` (tests) or from `dist/src/` (built). */
+const WEB_ROOT = [new URL('../../web/', import.meta.url), new URL('../../../web/', import.meta.url)].map((u) => fileURLToPath(u)).find((dir) => existsSync(dir)) ?? 'web/'
+
+export interface ServerOptions extends Omit<TesseraOptions, 'config'> {
+  config: Config
+  /** Pino options or false; default: JSON logs at `config.logLevel`. */
+  logger?: boolean | object
+}
+
+/**
+ * The ready server that `tessera serve` runs: Tessera's routes, CORS for the allow-list, OpenAPI at
+ * `<prefix>/openapi.json`, Swagger UI at `/docs`, and the web page at `/`.
+ */
+export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
+  const { config } = options
+  const app = Fastify({
+    logger: options.logger ?? { level: config.logLevel, redact: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]'] },
+    trustProxy: config.trustProxy,
+    bodyLimit: config.bodyLimit,
+    // Deeply nested or huge JSON is refused by the body limit before parsing; prototype keys are dropped.
+    onProtoPoisoning: 'remove',
+    onConstructorPoisoning: 'remove',
+    return503OnClosing: true,
+    connectionTimeout: 30_000,
+    requestTimeout: 30_000,
+  })
+  app.setErrorHandler(handleError)
+  app.setNotFoundHandler((_request, reply) => reply.code(404).send({ detail: 'Not found.' }))
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('x-content-type-options', 'nosniff')
+  })
+
+  await app.register(cors, {
+    origin: config.cors.allowedOrigins.length > 0 ? [...config.cors.allowedOrigins] : false,
+    credentials: true,
+    allowedHeaders: ['Content-Type', config.csrf.headerName, 'Authorization'],
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+    maxAge: 600,
+  })
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Tessera', description: 'Cookie-based JWT authentication (the DRF + SimpleJWT contract)', version: '0.1.0' },
+      components: {
+        securitySchemes: {
+          cookieAuth: { type: 'apiKey', in: 'cookie', name: config.cookies.access.name },
+          bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+        },
+      },
+    },
+  })
+  await app.register(swaggerUi, { routePrefix: '/docs' })
+  await app.register(tessera, { ...options })
+  app.get(`${config.prefix}/openapi.json`, { schema: { hide: true } }, async () => app.swagger())
+
+  app.get('/', { schema: { hide: true } }, async (_request, reply) => {
+    const html = await readFile(join(WEB_ROOT, 'index.html'), 'utf8')
+    return reply.type('text/html; charset=utf-8').header('content-security-policy', "default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'").send(html)
+  })
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }))
+  return app
+}

@@ -1,0 +1,7 @@
+export { createPasswordHasher } from './hasher.js'
+export type { PasswordHasher, PasswordHasherOptions, VerifyResult } from './hasher.js'
+export { DEFAULT_ARGON2_OPTIONS, argon2NeedsRehash, hashArgon2id, resolveArgon2Options, verifyArgon2Phc } from './argon2.js'
+export type { Argon2Options } from './argon2.js'
+export { DJANGO_UNUSABLE_PASSWORD_PREFIX, identifyDjangoAlgorithm, verifyDjangoPassword } from './django.js'
+export type { DjangoAlgorithm } from './django.js'
+export { MAX_PASSWORD_LENGTH } from './limits.js'

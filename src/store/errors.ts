@@ -1,0 +1,46 @@
+import { StoreUnavailableError, TesseraError } from '../errors.js'
+
+/** SQLite's and PostgreSQL's ways of saying "the database is not there or not answering right now". */
+const UNAVAILABLE_SQLITE = /^SQLITE_(BUSY|LOCKED|CANTOPEN|IOERR|FULL|READONLY|PROTOCOL)/
+const UNAVAILABLE_NODE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'EAI_AGAIN'])
+
+function isUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false
+  const code = (error as { code?: unknown }).code
+  if (typeof code === 'string') {
+    if (UNAVAILABLE_SQLITE.test(code) || UNAVAILABLE_NODE.has(code)) return true
+    // PostgreSQL classes 08 (connection), 53 (resources), 57P (shutdown / cannot connect now).
+    if (/^(08|53|57P)/.test(code)) return true
+  }
+  return /timeout|Connection terminated|not queryable|Client was closed|connection is closed/i.test(error.message)
+}
+
+const isUniqueViolation = (error: unknown): boolean => {
+  const code = (error as { code?: unknown } | null)?.code
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
+}
+
+/** Translates driver errors into Tessera's: unavailable → 503, unique violation → ERR_CONFLICT; others pass. */
+export function translateError(error: unknown): unknown {
+  if (error instanceof TesseraError) return error
+  if (isUniqueViolation(error)) return new TesseraError('ERR_CONFLICT', 'already exists', { cause: error })
+  if (isUnavailable(error)) return new StoreUnavailableError(error)
+  return error
+}
+
+/** Wraps every method of a store so callers only ever see Tessera's errors. */
+export function guarded<T extends object>(target: T): T {
+  return new Proxy(target, {
+    get(obj, prop, receiver) {
+      const value = Reflect.get(obj, prop, receiver)
+      if (typeof value !== 'function') return value
+      return async (...args: unknown[]) => {
+        try {
+          return await value.apply(obj, args)
+        } catch (error) {
+          throw translateError(error)
+        }
+      }
+    },
+  })
+}

@@ -1,0 +1,176 @@
+import type { Kysely, Selectable } from 'kysely'
+import type { NewUser, RefreshRecord, RotateOutcome, Session, Store, User, UserPatch } from '../auth/index.js'
+import type { Database, UserTable } from './schema.js'
+
+const bit = (value: boolean): number => (value ? 1 : 0)
+
+function toUser(row: Selectable<UserTable>): User {
+  return {
+    ...row,
+    is_active: row.is_active === 1,
+    is_staff: row.is_staff === 1,
+    is_superuser: row.is_superuser === 1,
+    date_joined: Number(row.date_joined),
+    last_login: row.last_login === null ? null : Number(row.last_login),
+  }
+}
+
+function toUserRow(patch: UserPatch): Partial<Omit<UserTable, 'id'>> {
+  const { is_active, is_staff, is_superuser, ...rest } = patch
+  return {
+    ...rest,
+    ...(is_active !== undefined && { is_active: bit(is_active) }),
+    ...(is_staff !== undefined && { is_staff: bit(is_staff) }),
+    ...(is_superuser !== undefined && { is_superuser: bit(is_superuser) }),
+  }
+}
+
+/** pg returns bigint columns as numbers only with a type parser; this keeps both databases alike. */
+const numeric = <T extends object>(row: T, keys: readonly (keyof T)[]): T => {
+  for (const key of keys) if (row[key] !== null && typeof row[key] === 'string') (row as Record<keyof T, unknown>)[key] = Number(row[key])
+  return row
+}
+const SESSION_TIMES = ['created_at', 'last_used_at', 'expires_at', 'revoked_at'] as const
+const TOKEN_TIMES = ['issued_at_s', 'expires_at_s', 'used_at', 'revoked_at'] as const
+
+/** The Store on any Kysely database with Tessera's schema (SQLite, PostgreSQL). */
+export class KyselyStore implements Store {
+  constructor(readonly db: Kysely<Database>) {}
+
+  async findUserById(id: number): Promise<User | null> {
+    if (!Number.isSafeInteger(id)) return null
+    const row = await this.db.selectFrom('auth_user').selectAll().where('id', '=', id).executeTakeFirst()
+    return row ? toUser(row) : null
+  }
+
+  async findUserByUsername(username: string): Promise<User | null> {
+    const row = await this.db.selectFrom('auth_user').selectAll().where('username', '=', username).executeTakeFirst()
+    return row ? toUser(row) : null
+  }
+
+  async createUser(user: NewUser): Promise<User> {
+    const row = await this.db
+      .insertInto('auth_user')
+      .values({ ...(toUserRow(user) as Omit<UserTable, 'id'>), date_joined: user.date_joined ?? Date.now(), last_login: user.last_login ?? null })
+      .returningAll()
+      .executeTakeFirstOrThrow()
+    return toUser(row)
+  }
+
+  async updateUser(id: number, patch: UserPatch): Promise<boolean> {
+    const values = toUserRow(patch)
+    if (Object.keys(values).length === 0) return true
+    const result = await this.db.updateTable('auth_user').set(values).where('id', '=', id).executeTakeFirst()
+    return Number(result.numUpdatedRows) > 0
+  }
+
+  async deleteUser(id: number): Promise<boolean> {
+    const result = await this.db.deleteFrom('auth_user').where('id', '=', id).executeTakeFirst()
+    return Number(result.numDeletedRows) > 0
+  }
+
+  async createSession(session: Session, token: RefreshRecord): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx.insertInto('auth_session').values(session).execute()
+      await trx.insertInto('auth_refresh_token').values(token).execute()
+    })
+  }
+
+  async findSession(id: string): Promise<Session | null> {
+    const row = await this.db.selectFrom('auth_session').selectAll().where('id', '=', id).executeTakeFirst()
+    return row ? numeric(row, SESSION_TIMES) : null
+  }
+
+  async findRefresh(jti: string): Promise<RefreshRecord | null> {
+    const row = await this.db.selectFrom('auth_refresh_token').selectAll().where('jti', '=', jti).executeTakeFirst()
+    return row ? numeric(row, TOKEN_TIMES) : null
+  }
+
+  async rotateRefresh(parentJti: string, successor: RefreshRecord, now: number): Promise<RotateOutcome> {
+    return this.db.transaction().execute(async (trx) => {
+      // The compare-and-set: only one caller can flip `used_at` from null. On PostgreSQL a racing
+      // UPDATE waits for the winner's row lock, re-checks the WHERE clause and matches nothing.
+      const result = await trx
+        .updateTable('auth_refresh_token')
+        .set({ used_at: now, successor_jti: successor.jti })
+        .where('jti', '=', parentJti)
+        .where('used_at', 'is', null)
+        .where('revoked_at', 'is', null)
+        .where((eb) => eb.exists(eb.selectFrom('auth_session').select('auth_session.id').whereRef('auth_session.id', '=', 'auth_refresh_token.session_id').where('auth_session.revoked_at', 'is', null)))
+        .executeTakeFirst()
+      if (Number(result.numUpdatedRows) === 1) {
+        await trx.insertInto('auth_refresh_token').values(successor).execute()
+        await trx.updateTable('auth_session').set({ last_used_at: now, expires_at: successor.expires_at_s * 1000 }).where('id', '=', successor.session_id).execute()
+        return { status: 'rotated' as const }
+      }
+      const record = await trx.selectFrom('auth_refresh_token').selectAll().where('jti', '=', parentJti).executeTakeFirst()
+      const next = record?.successor_jti ? await trx.selectFrom('auth_refresh_token').selectAll().where('jti', '=', record.successor_jti).executeTakeFirst() : undefined
+      const session = record ? await trx.selectFrom('auth_session').selectAll().where('id', '=', record.session_id).executeTakeFirst() : undefined
+      return {
+        status: 'conflict' as const,
+        record: record ? numeric(record, TOKEN_TIMES) : null,
+        successor: next ? numeric(next, TOKEN_TIMES) : null,
+        session: session ? numeric(session, SESSION_TIMES) : null,
+      }
+    })
+  }
+
+  async touchSession(id: string, now: number): Promise<void> {
+    await this.db.updateTable('auth_session').set({ last_used_at: now }).where('id', '=', id).execute()
+  }
+
+  async revokeSession(id: string, reason: string, now: number): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      const result = await trx.updateTable('auth_session').set({ revoked_at: now, revoke_reason: reason }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst()
+      await trx.updateTable('auth_refresh_token').set({ revoked_at: now }).where('session_id', '=', id).where('revoked_at', 'is', null).execute()
+      return Number(result.numUpdatedRows) > 0
+    })
+  }
+
+  async revokeUserSessions(userId: number, reason: string, now: number, keep?: string): Promise<string[]> {
+    return this.db.transaction().execute(async (trx) => {
+      let query = trx.selectFrom('auth_session').select('id').where('user_id', '=', userId).where('revoked_at', 'is', null)
+      if (keep) query = query.where('id', '!=', keep)
+      const ids = (await query.execute()).map((r) => r.id)
+      if (ids.length === 0) return []
+      await trx.updateTable('auth_session').set({ revoked_at: now, revoke_reason: reason }).where('id', 'in', ids).where('revoked_at', 'is', null).execute()
+      await trx.updateTable('auth_refresh_token').set({ revoked_at: now }).where('session_id', 'in', ids).where('revoked_at', 'is', null).execute()
+      return ids
+    })
+  }
+
+  async listSessions(userId: number, now: number): Promise<Session[]> {
+    const rows = await this.db
+      .selectFrom('auth_session')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
+      .where('expires_at', '>', now)
+      .orderBy('last_used_at', 'desc')
+      .execute()
+    return rows.map((r) => numeric(r, SESSION_TIMES))
+  }
+
+  async revokedSince(since: number): Promise<{ id: string; revoked_at: number }[]> {
+    const rows = await this.db.selectFrom('auth_session').select(['id', 'revoked_at']).where('revoked_at', '>=', since).execute()
+    return rows.map((r) => ({ id: r.id, revoked_at: Number(r.revoked_at) }))
+  }
+
+  async flushExpired(now: number): Promise<number> {
+    return this.db.transaction().execute(async (trx) => {
+      const tokens = await trx.deleteFrom('auth_refresh_token').where('expires_at_s', '<=', Math.floor(now / 1000)).executeTakeFirst()
+      // A session goes once its last token has expired; a revoked one is kept until then too, so that
+      // the revocation set can still be rebuilt from it.
+      await trx.deleteFrom('auth_session').where('expires_at', '<=', now).execute()
+      return Number(tokens.numDeletedRows)
+    })
+  }
+
+  async ping(): Promise<void> {
+    await this.db.selectFrom('auth_user').select('id').limit(1).execute()
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy()
+  }
+}

@@ -1,0 +1,78 @@
+import { type Kysely, type Migration, type MigrationProvider } from 'kysely'
+
+export type Dialect = 'sqlite' | 'postgres'
+
+/**
+ * Migrations live in code, so a bundled CLI finds them. Each is written once for both databases;
+ * only the auto-increment id differs.
+ */
+function migrations(dialect: Dialect): Record<string, Migration> {
+  const big = dialect === 'postgres' ? 'bigint' : 'integer'
+  return {
+    '0001_initial': {
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('auth_user')
+          .addColumn('id', dialect === 'postgres' ? 'serial' : 'integer', (c) => (dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement()))
+          .addColumn('username', 'varchar(150)', (c) => c.notNull().unique())
+          .addColumn('email', 'varchar(254)', (c) => c.notNull().defaultTo(''))
+          .addColumn('first_name', 'varchar(150)', (c) => c.notNull().defaultTo(''))
+          .addColumn('last_name', 'varchar(150)', (c) => c.notNull().defaultTo(''))
+          .addColumn('password', 'text')
+          .addColumn('is_active', 'smallint', (c) => c.notNull().defaultTo(1))
+          .addColumn('is_staff', 'smallint', (c) => c.notNull().defaultTo(0))
+          .addColumn('is_superuser', 'smallint', (c) => c.notNull().defaultTo(0))
+          .addColumn('date_joined', big, (c) => c.notNull())
+          .addColumn('last_login', big)
+          .execute()
+        // No foreign key to auth_user: a deleted user's revoked sessions must outlive the user for as
+        // long as their access tokens could, so every instance keeps refusing them.
+        await db.schema
+          .createTable('auth_session')
+          .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
+          .addColumn('user_id', 'integer', (c) => c.notNull())
+          .addColumn('created_at', big, (c) => c.notNull())
+          .addColumn('last_used_at', big, (c) => c.notNull())
+          .addColumn('user_agent', 'varchar(512)', (c) => c.notNull().defaultTo(''))
+          .addColumn('ip', 'varchar(64)', (c) => c.notNull().defaultTo(''))
+          .addColumn('expires_at', big, (c) => c.notNull())
+          .addColumn('revoked_at', big)
+          .addColumn('revoke_reason', 'varchar(64)')
+          .execute()
+        await db.schema.createIndex('auth_session_user_id').on('auth_session').column('user_id').execute()
+        await db.schema.createIndex('auth_session_revoked_at').on('auth_session').column('revoked_at').execute()
+        await db.schema.createIndex('auth_session_expires_at').on('auth_session').column('expires_at').execute()
+        await db.schema
+          .createTable('auth_refresh_token')
+          .addColumn('jti', 'varchar(64)', (c) => c.primaryKey())
+          .addColumn('session_id', 'varchar(64)', (c) => c.notNull().references('auth_session.id').onDelete('cascade'))
+          .addColumn('user_id', 'integer', (c) => c.notNull())
+          .addColumn('parent_jti', 'varchar(64)')
+          .addColumn('issued_at_s', big, (c) => c.notNull())
+          .addColumn('expires_at_s', big, (c) => c.notNull())
+          .addColumn('used_at', big)
+          .addColumn('successor_jti', 'varchar(64)')
+          .addColumn('revoked_at', big)
+          .execute()
+        await db.schema.createIndex('auth_refresh_token_session_id').on('auth_refresh_token').column('session_id').execute()
+        await db.schema.createIndex('auth_refresh_token_expires_at_s').on('auth_refresh_token').column('expires_at_s').execute()
+        await db.schema
+          .createTable('auth_signing_key')
+          .addColumn('kid', 'varchar(64)', (c) => c.primaryKey())
+          .addColumn('algorithm', 'varchar(16)', (c) => c.notNull())
+          .addColumn('private_key', 'text', (c) => c.notNull())
+          .addColumn('public_key', 'text', (c) => c.notNull())
+          .addColumn('created_at', big, (c) => c.notNull())
+          .addColumn('retires_at', big)
+          .execute()
+      },
+      async down(db: Kysely<any>) {
+        for (const table of ['auth_signing_key', 'auth_refresh_token', 'auth_session', 'auth_user']) await db.schema.dropTable(table).ifExists().execute()
+      },
+    },
+  }
+}
+
+export function migrationProvider(dialect: Dialect): MigrationProvider {
+  return { getMigrations: async () => migrations(dialect) }
+}

@@ -1,0 +1,84 @@
+import { mkdirSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationResultSet } from 'kysely'
+import { TesseraError } from '../errors.js'
+import { guarded } from './errors.js'
+import { KyselyStore } from './kysely-store.js'
+import { migrationProvider, type Dialect } from './migrations.js'
+import type { Database } from './schema.js'
+
+export interface DatabaseTarget {
+  dialect: Dialect
+  /** File path or ':memory:' for SQLite; the connection URL for PostgreSQL. */
+  location: string
+}
+
+/** `DATABASE_URL`: a plain path or `sqlite:` URL is SQLite, `postgres://`/`postgresql://` is PostgreSQL. */
+export function parseDatabaseUrl(url: string): DatabaseTarget {
+  if (/^postgres(ql)?:\/\//i.test(url)) return { dialect: 'postgres', location: url }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url) && !/^(sqlite|file):/i.test(url)) {
+    throw new TesseraError('ERR_CONFIG_INVALID', `DATABASE_URL must be a file path, a sqlite: URL or a postgres:// URL (got '${url.replace(/\/\/[^@/]*@/, '//***@')}')`)
+  }
+  const path = url.replace(/^(sqlite|file):(\/\/)?/i, '')
+  if (path === '') throw new TesseraError('ERR_CONFIG_INVALID', 'DATABASE_URL names no SQLite file')
+  return { dialect: 'sqlite', location: path === ':memory:' ? path : resolve(path) }
+}
+
+export interface StoreOptions {
+  /** PostgreSQL pool size and timeouts (ms). */
+  poolSize?: number
+  connectTimeout?: number
+  statementTimeout?: number
+}
+
+export interface OpenedStore {
+  store: KyselyStore
+  db: Kysely<Database>
+  dialect: Dialect
+  migrate(): Promise<MigrationResultSet>
+}
+
+async function createDialect(target: DatabaseTarget, options: StoreOptions) {
+  if (target.dialect === 'sqlite') {
+    const { default: SQLite } = await import('better-sqlite3')
+    if (target.location !== ':memory:') mkdirSync(dirname(target.location), { recursive: true })
+    const database = new SQLite(target.location)
+    database.pragma('journal_mode = WAL')
+    database.pragma('synchronous = NORMAL')
+    database.pragma('foreign_keys = ON')
+    database.pragma('busy_timeout = 5000')
+    return new SqliteDialect({ database })
+  }
+  const pg = await import('pg')
+  const { Pool, types } = pg.default
+  types.setTypeParser(types.builtins.INT8, (value: string) => Number(value))
+  const pool = new Pool({
+    connectionString: target.location,
+    max: options.poolSize ?? 10,
+    connectionTimeoutMillis: options.connectTimeout ?? 3000,
+    statement_timeout: options.statementTimeout ?? 5000,
+    query_timeout: (options.statementTimeout ?? 5000) + 1000,
+  })
+  // An idle client that loses its server emits 'error' on the pool; without a listener that is a crash.
+  pool.on('error', () => {})
+  return new PostgresDialect({ pool })
+}
+
+/** Opens the database named by `DATABASE_URL`; call `migrate()` before use. */
+export async function openStore(url: string, options: StoreOptions = {}): Promise<OpenedStore> {
+  const target = parseDatabaseUrl(url)
+  const db = new Kysely<Database>({ dialect: await createDialect(target, options) })
+  const store = guarded(new KyselyStore(db))
+  return {
+    store,
+    db,
+    dialect: target.dialect,
+    async migrate() {
+      // Kysely's migrator takes a lock (an advisory lock on PostgreSQL), so instances starting together are safe.
+      const migrator = new Migrator({ db, provider: migrationProvider(target.dialect), migrationTableName: 'tessera_migration', migrationLockTableName: 'tessera_migration_lock' })
+      const result = await migrator.migrateToLatest()
+      if (result.error) throw new TesseraError('ERR_STORE_UNAVAILABLE', `migration failed: ${result.error instanceof Error ? result.error.message : String(result.error)}`, { cause: result.error })
+      return result
+    },
+  }
+}

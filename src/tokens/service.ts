@@ -1,0 +1,108 @@
+import { randomBytes } from 'node:crypto'
+import { createSigner, createVerifier, TokenError } from 'fast-jwt'
+import type { TokenSettings } from '../config/index.js'
+import type { IssuedToken, TokenClaims, TokenType } from './claims.js'
+import { TokenInvalidError } from './errors.js'
+import type { KeyRing, SigningKey } from './keys.js'
+
+/** Longest token we even try to parse: a cookie cannot be much longer anyway. */
+const MAX_TOKEN_LENGTH = 8192
+const REQUIRED_CLAIMS = ['exp', 'iat', 'jti', 'token_type', 'user_id']
+
+export interface TokenService {
+  /** Issues a token of `type` for `userId` in session `sid`, with a fresh `jti`. */
+  issue(type: TokenType, userId: number | string, sid: string): IssuedToken
+  /** Signs exactly these claims again (a refresh token re-issued from its stored row). */
+  sign(claims: TokenClaims): string
+  /** Verifies signature (with the key its `kid` names), expiry and `token_type`; throws TokenInvalidError. */
+  verify(token: string, type: TokenType): TokenClaims
+  readonly ring: KeyRing
+}
+
+export interface TokenServiceDeps {
+  /** Milliseconds since the epoch. */
+  now?: () => number
+}
+
+/** 32 lowercase hex characters, the shape of SimpleJWT's `uuid4().hex`. */
+export const newJti = (): string => randomBytes(16).toString('hex')
+
+/**
+ * Builds the signer and one verifier per key once; the verifiers cache verified tokens (bounded by
+ * their `exp`) so a repeated access token costs a map lookup. Each verifier accepts only its own
+ * key's algorithm: the token's `alg` never chooses anything (RFC 8725 §3.1).
+ */
+export function createTokenService(settings: TokenSettings, ring: KeyRing, deps: TokenServiceDeps = {}): TokenService {
+  const now = deps.now ?? Date.now
+  type Sign = (payload: TokenClaims) => string
+  const signers = new Map<string, Sign>()
+  const signerFor = (key: SigningKey): Sign => {
+    let signer = signers.get(key.kid)
+    if (!signer) {
+      signer = createSigner({ key: key.signingKey!, algorithm: key.algorithm, kid: key.kid, ...(settings.issuer && { iss: settings.issuer }), ...(settings.audience && { aud: settings.audience }) }) as Sign
+      signers.set(key.kid, signer)
+    }
+    return signer
+  }
+  const verifiers = new Map<string, (token: string) => TokenClaims>()
+  for (const key of ring.keys.values()) {
+    verifiers.set(key.kid, createVerifier({
+      key: key.verifyingKey,
+      algorithms: [key.algorithm],
+      cache: 10_000,
+      requiredClaims: REQUIRED_CLAIMS,
+      clockTolerance: settings.leeway * 1000,
+      ...(settings.issuer && { allowedIss: settings.issuer }),
+      ...(settings.audience && { allowedAud: settings.audience }),
+    }) as (token: string) => TokenClaims)
+  }
+  const lifetime = { access: settings.accessLifetime, refresh: settings.refreshLifetime }
+
+  function keyFor(token: string, type: TokenType): SigningKey {
+    const dot = token.indexOf('.')
+    if (token.length > MAX_TOKEN_LENGTH || dot < 1) throw new TokenInvalidError(type, 'Token is invalid')
+    let header: unknown
+    try {
+      header = JSON.parse(Buffer.from(token.slice(0, dot), 'base64url').toString('utf8'))
+    } catch {
+      throw new TokenInvalidError(type, 'Token is invalid')
+    }
+    if (typeof header !== 'object' || header === null) throw new TokenInvalidError(type, 'Token is invalid')
+    const kid = (header as { kid?: unknown }).kid
+    if (kid === undefined) return ring.fallback
+    const key = typeof kid === 'string' ? ring.keys.get(kid) : undefined
+    if (!key) throw new TokenInvalidError(type, 'Token is invalid')
+    if (key.retiresAt !== undefined && key.retiresAt * 1000 <= now()) throw new TokenInvalidError(type, 'Token is invalid')
+    return key
+  }
+
+  return {
+    ring,
+    issue(type, userId, sid) {
+      const iat = Math.floor(now() / 1000)
+      const claims: TokenClaims = { token_type: type, exp: iat + Math.ceil(lifetime[type]), iat, jti: newJti(), user_id: userId, sid }
+      return { token: signerFor(ring.current)(claims), claims }
+    },
+    sign(claims) {
+      return signerFor(ring.current)({ ...claims })
+    },
+    verify(token, type) {
+      const key = keyFor(token, type)
+      let claims: TokenClaims
+      try {
+        claims = verifiers.get(key.kid)!(token)
+      } catch (error) {
+        const expired = error instanceof TokenError && error.code === TokenError.codes.expired
+        throw new TokenInvalidError(type, expired ? 'Token is expired' : 'Token is invalid', expired ? 'expired' : 'invalid', { cause: error })
+      }
+      if (claims.token_type !== type) throw new TokenInvalidError(type, 'Token has wrong type', 'wrong_type')
+      if (typeof claims.jti !== 'string' || claims.jti === '') throw new TokenInvalidError(type, 'Token has no id')
+      const uid = claims.user_id
+      if (!((typeof uid === 'number' && Number.isSafeInteger(uid)) || (typeof uid === 'string' && /^\d{1,15}$/.test(uid)))) {
+        throw new TokenInvalidError(type, 'Token contained no recognizable user identification')
+      }
+      if (claims.sid !== undefined && typeof claims.sid !== 'string') throw new TokenInvalidError(type, 'Token is invalid')
+      return claims
+    },
+  }
+}
