@@ -88,7 +88,25 @@ export interface SessionStore {
   flushExpired(now: number): Promise<number>
 }
 
-export interface Store extends UserStore, SessionStore {
+/** An asymmetric signing key kept in the database, so every instance signs and verifies with the same ring. */
+export interface StoredKey {
+  kid: string
+  algorithm: string
+  private_key: string
+  public_key: string
+  created_at: number
+  /** After this the key no longer verifies; null while it is current or in its grace period is open-ended. */
+  retires_at: number | null
+}
+
+export interface KeyStore {
+  /** Keys that still verify at `now`, newest first. */
+  listSigningKeys(now: number): Promise<StoredKey[]>
+  /** Adds `key` as the newest; every older key without an end gets `retireOthersAt`. */
+  addSigningKey(key: StoredKey, retireOthersAt: number): Promise<void>
+}
+
+export interface Store extends UserStore, SessionStore, KeyStore {
   /** Cheap round trip, for readiness. */
   ping(): Promise<void>
   close(): Promise<void>

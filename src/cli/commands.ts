@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { parseArgs } from 'node:util'
+import { addKey } from '../auth/index.js'
 import { loadConfig } from '../config/index.js'
 import { TesseraError, ValidationError } from '../errors.js'
 import { buildServer, createTessera, type Tessera } from '../http/index.js'
@@ -138,6 +139,17 @@ export const commands: Record<string, Command> = {
       await withTessera(async ({ auth }) => {
         const removed = await auth.flushExpired()
         console.log(`Removed ${removed} expired refresh token(s).`)
+      })
+    },
+  },
+  rotatekey: {
+    summary: 'add a new signing key pair (RS256/ES256/EdDSA); older keys retire after the refresh lifetime',
+    usage: '',
+    async run() {
+      await withTessera(async ({ config, store }) => {
+        const key = await addKey(config.tokens, store, Date.now())
+        const retire = new Date(Date.now() + config.tokens.refreshLifetime * 1000).toISOString()
+        console.log(`New ${key.algorithm} key '${key.kid}' signs from now on; older keys verify until ${retire}. Running instances pick it up within a minute.`)
       })
     },
   },

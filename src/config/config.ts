@@ -20,6 +20,8 @@ export interface TokenSettings {
   algorithm: Algorithm
   /** The HMAC secret for HS* algorithms (SimpleJWT's SIGNING_KEY, which defaults to Django's SECRET_KEY). */
   secretKey: string
+  /** Former secrets that still verify (Django 4.1's SECRET_KEY_FALLBACKS), for rotating SECRET_KEY. */
+  secretKeyFallbacks: string[]
   /** Seconds. */
   accessLifetime: number
   refreshLifetime: number
@@ -99,7 +101,7 @@ export function resolveConfig(env: Env): Config {
     refresh: { name: r.string('AUTH_COOKIE_REFRESH', 'refresh_token'), path: r.string('AUTH_COOKIE_REFRESH_PATH', `${prefix}/auth/`), domain, secure, sameSite, httpOnly: true, maxAge: Math.ceil(refreshLifetime) },
     csrf: { name: r.string('CSRF_COOKIE_NAME', 'csrftoken'), path: r.string('CSRF_COOKIE_PATH', '/'), domain: r.optional('CSRF_COOKIE_DOMAIN'), secure: csrfSecure, sameSite: csrfSameSite, httpOnly: false, maxAge: r.int('CSRF_COOKIE_AGE', 31449600, 1) },
   }
-  for (const [which, c] of Object.entries(cookies)) checkCookie(which, c)
+  for (const which of ['access', 'refresh', 'csrf'] as const) checkCookie(which, cookies[which])
   if (cookies.access.name === cookies.refresh.name || cookies.access.name === cookies.csrf.name || cookies.refresh.name === cookies.csrf.name) {
     fail('AUTH_COOKIE_ACCESS, AUTH_COOKIE_REFRESH and CSRF_COOKIE_NAME must be three different names')
   }
@@ -128,6 +130,7 @@ export function resolveConfig(env: Env): Config {
     tokens: {
       algorithm: r.oneOf('JWT_ALGORITHM', ALGORITHMS, 'HS256'),
       secretKey,
+      secretKeyFallbacks: r.list('SECRET_KEY_FALLBACKS'),
       accessLifetime,
       refreshLifetime,
       rotate: r.bool('ROTATE_REFRESH_TOKENS', true),
@@ -158,15 +161,22 @@ export function resolveConfig(env: Env): Config {
   return deepFreeze(config)
 }
 
+/** The variables that set each cookie, so that a message names the one to change. */
+const COOKIE_VARS = {
+  access: { name: 'AUTH_COOKIE_ACCESS', path: 'AUTH_COOKIE_PATH', domain: 'AUTH_COOKIE_DOMAIN', secure: 'AUTH_COOKIE_SECURE', sameSite: 'AUTH_COOKIE_SAMESITE' },
+  refresh: { name: 'AUTH_COOKIE_REFRESH', path: 'AUTH_COOKIE_REFRESH_PATH', domain: 'AUTH_COOKIE_DOMAIN', secure: 'AUTH_COOKIE_SECURE', sameSite: 'AUTH_COOKIE_SAMESITE' },
+  csrf: { name: 'CSRF_COOKIE_NAME', path: 'CSRF_COOKIE_PATH', domain: 'CSRF_COOKIE_DOMAIN', secure: 'CSRF_COOKIE_SECURE', sameSite: 'CSRF_COOKIE_SAMESITE' },
+} as const
+
 /** Browser rules that would otherwise make a cookie silently vanish. */
-function checkCookie(which: string, c: CookieSettings): void {
-  const upper = which === 'csrf' ? 'CSRF_COOKIE' : 'AUTH_COOKIE'
-  if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(c.name)) fail(`${upper} name '${c.name}' is not a valid cookie name`)
-  if (!c.path.startsWith('/')) fail(`${upper}_PATH must start with / (got '${c.path}')`)
-  if (c.sameSite === 'None' && !c.secure) fail(`${upper}_SAMESITE=None requires ${upper}_SECURE=true (browsers drop such cookies)`)
-  if (c.name.startsWith('__Secure-') && !c.secure) fail(`cookie '${c.name}': the __Secure- prefix requires ${upper}_SECURE=true`)
+function checkCookie(which: keyof typeof COOKIE_VARS, c: CookieSettings): void {
+  const v = COOKIE_VARS[which]
+  if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(c.name)) fail(`${v.name} '${c.name}' is not a valid cookie name`)
+  if (!c.path.startsWith('/')) fail(`${v.path} must start with / (got '${c.path}')`)
+  if (c.sameSite === 'None' && !c.secure) fail(`${v.sameSite}=None requires ${v.secure}=true (browsers drop such cookies)`)
+  if (c.name.startsWith('__Secure-') && !c.secure) fail(`${v.name} '${c.name}': the __Secure- prefix requires ${v.secure}=true`)
   if (c.name.startsWith('__Host-') && (!c.secure || c.path !== '/' || c.domain)) {
-    fail(`cookie '${c.name}': the __Host- prefix requires Secure, Path=/ and no Domain${which === 'refresh' ? ' (the refresh cookie has a narrow path: use __Secure- instead)' : ''}`)
+    fail(`${v.name} '${c.name}': the __Host- prefix requires ${v.secure}=true, ${v.path}=/ and no ${v.domain}${which === 'refresh' ? ' (the refresh cookie has a narrow path: use __Secure- instead)' : ''}`)
   }
 }
 

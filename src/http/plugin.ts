@@ -4,7 +4,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 
 import fp from 'fastify-plugin'
 import { handleError } from './errors.js'
 import { authenticateHook } from './guards.js'
+import { loadKeyRing } from '../auth/index.js'
+import { isHmac } from '../tokens/index.js'
 import { accountRoutes } from './routes/account.js'
+import { jwksRoutes } from './routes/jwks.js'
 import { sessionRoutes } from './routes/sessions.js'
 import { tokenRoutes } from './routes/tokens.js'
 import { createTessera, type Tessera, type TesseraOptions } from './runtime.js'
@@ -68,7 +71,19 @@ async function tesseraPlugin(fastify: FastifyInstance, options: TesseraOptions) 
     }
   }, { prefix })
 
+  await fastify.register(jwksRoutes, { tessera })
+
+  // Asymmetric keys live in the database: pick up a rotation made by `tessera rotatekey` or another
+  // instance. (HMAC keys come from the environment and never change while running.)
+  const { tokens: settings } = tessera.config
+  const reload = isHmac(settings.algorithm)
+    ? undefined
+    : setInterval(() => {
+        loadKeyRing(settings, tessera.store, Date.now()).then((ring) => tessera.tokens.setRing(ring), (error) => fastify.log.warn({ err: error }, 'key ring reload failed'))
+      }, 60_000).unref()
+
   fastify.addHook('onClose', async () => {
+    if (reload) clearInterval(reload)
     if (tessera.ownsStore) await tessera.store.close()
   })
 }

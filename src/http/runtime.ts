@@ -1,11 +1,10 @@
 import type { FastifyBaseLogger } from 'fastify'
-import { createAuthService, type AuthService, type CounterStore, type Store } from '../auth/index.js'
+import { createAuthService, loadKeyRing, type AuthService, type CounterStore, type Store } from '../auth/index.js'
 import { loadConfig, type Config } from '../config/index.js'
 import { parseTrustedOrigins, type CsrfPolicy } from '../csrf/index.js'
 import { createPasswordHasher, type PasswordHasher } from '../passwords/index.js'
 import { openStore } from '../store/index.js'
 import { createTokenService, type TokenService } from '../tokens/index.js'
-import { loadKeyRing } from './keys.js'
 
 /** Everything a running Tessera holds: built once per plugin registration. */
 export interface Tessera {
@@ -49,7 +48,7 @@ export async function createTessera(options: TesseraOptions, log: Logger): Promi
     await opened.migrate()
     store = opened.store
   }
-  const ring = await loadKeyRing(config.tokens, store, options.now ?? Date.now)
+  const ring = await loadKeyRing(config.tokens, store, (options.now ?? Date.now)())
   const tokens = createTokenService(config.tokens, ring, options.now ? { now: options.now } : {})
   const hasher = createPasswordHasher(config.passwords)
   const auth = createAuthService(config, {

@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely'
-import type { NewUser, RefreshRecord, RotateOutcome, Session, Store, User, UserPatch } from '../auth/index.js'
+import type { NewUser, RefreshRecord, RotateOutcome, Session, Store, StoredKey, User, UserPatch } from '../auth/index.js'
 import type { Database, UserTable } from './schema.js'
 
 const bit = (value: boolean): number => (value ? 1 : 0)
@@ -163,6 +163,23 @@ export class KyselyStore implements Store {
       // the revocation set can still be rebuilt from it.
       await trx.deleteFrom('auth_session').where('expires_at', '<=', now).execute()
       return Number(tokens.numDeletedRows)
+    })
+  }
+
+  async listSigningKeys(now: number): Promise<StoredKey[]> {
+    const rows = await this.db
+      .selectFrom('auth_signing_key')
+      .selectAll()
+      .where((eb) => eb.or([eb('retires_at', 'is', null), eb('retires_at', '>', now)]))
+      .orderBy('created_at', 'desc')
+      .execute()
+    return rows.map((r) => ({ ...r, created_at: Number(r.created_at), retires_at: r.retires_at === null ? null : Number(r.retires_at) }))
+  }
+
+  async addSigningKey(key: StoredKey, retireOthersAt: number): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx.updateTable('auth_signing_key').set({ retires_at: retireOthersAt }).where('retires_at', 'is', null).execute()
+      await trx.insertInto('auth_signing_key').values(key).execute()
     })
   }
 

@@ -16,7 +16,10 @@ export interface TokenService {
   sign(claims: TokenClaims): string
   /** Verifies signature (with the key its `kid` names), expiry and `token_type`; throws TokenInvalidError. */
   verify(token: string, type: TokenType): TokenClaims
+  /** The ring in use. */
   readonly ring: KeyRing
+  /** Swaps in a reloaded ring (after a key rotation on another instance). */
+  setRing(ring: KeyRing): void
 }
 
 export interface TokenServiceDeps {
@@ -32,8 +35,12 @@ export const newJti = (): string => randomBytes(16).toString('hex')
  * their `exp`) so a repeated access token costs a map lookup. Each verifier accepts only its own
  * key's algorithm: the token's `alg` never chooses anything (RFC 8725 §3.1).
  */
-export function createTokenService(settings: TokenSettings, ring: KeyRing, deps: TokenServiceDeps = {}): TokenService {
+export function createTokenService(settings: TokenSettings, initialRing: KeyRing, deps: TokenServiceDeps = {}): TokenService {
+  let ring = initialRing
   const now = deps.now ?? Date.now
+  // fast-jwt reads the wall clock; with an injected clock, `exp`/`nbf` are checked below against that
+  // clock only (otherwise a test that moves time forward would never see a token expire).
+  const injectedClock = deps.now !== undefined
   type Sign = (payload: TokenClaims) => string
   const signers = new Map<string, Sign>()
   const signerFor = (key: SigningKey): Sign => {
@@ -44,18 +51,23 @@ export function createTokenService(settings: TokenSettings, ring: KeyRing, deps:
     }
     return signer
   }
-  const verifiers = new Map<string, (token: string) => TokenClaims>()
-  for (const key of ring.keys.values()) {
-    verifiers.set(key.kid, createVerifier({
-      key: key.verifyingKey,
-      algorithms: [key.algorithm],
-      cache: 10_000,
-      requiredClaims: REQUIRED_CLAIMS,
-      clockTolerance: settings.leeway * 1000,
-      ...(settings.issuer && { allowedIss: settings.issuer }),
-      ...(settings.audience && { allowedAud: settings.audience }),
-    }) as (token: string) => TokenClaims)
+  let verifiers = new Map<string, (token: string) => TokenClaims>()
+  const buildVerifiers = (keys: KeyRing) => {
+    const built = new Map<string, (token: string) => TokenClaims>()
+    for (const key of keys.keys.values()) {
+      built.set(key.kid, verifiers.get(key.kid) ?? (createVerifier({
+        key: key.verifyingKey,
+        algorithms: [key.algorithm],
+        cache: 10_000,
+        requiredClaims: REQUIRED_CLAIMS,
+        clockTolerance: settings.leeway * 1000,
+        ...(settings.issuer && { allowedIss: settings.issuer }),
+        ...(settings.audience && { allowedAud: settings.audience }),
+      }) as (token: string) => TokenClaims))
+    }
+    return built
   }
+  verifiers = buildVerifiers(ring)
   const lifetime = { access: settings.accessLifetime, refresh: settings.refreshLifetime }
 
   function keyFor(token: string, type: TokenType): SigningKey {
@@ -77,7 +89,13 @@ export function createTokenService(settings: TokenSettings, ring: KeyRing, deps:
   }
 
   return {
-    ring,
+    get ring() {
+      return ring
+    },
+    setRing(next) {
+      verifiers = buildVerifiers(next)
+      ring = next
+    },
     issue(type, userId, sid) {
       const iat = Math.floor(now() / 1000)
       const claims: TokenClaims = { token_type: type, exp: iat + Math.ceil(lifetime[type]), iat, jti: newJti(), user_id: userId, sid }
@@ -95,6 +113,9 @@ export function createTokenService(settings: TokenSettings, ring: KeyRing, deps:
         const expired = error instanceof TokenError && error.code === TokenError.codes.expired
         throw new TokenInvalidError(type, expired ? 'Token is expired' : 'Token is invalid', expired ? 'expired' : 'invalid', { cause: error })
       }
+      const nowS = now() / 1000
+      if (typeof claims.exp !== 'number' || claims.exp + settings.leeway <= nowS) throw new TokenInvalidError(type, 'Token is expired', 'expired')
+      if (typeof claims.nbf === 'number' && claims.nbf - settings.leeway > nowS) throw new TokenInvalidError(type, 'Token is invalid')
       if (claims.token_type !== type) throw new TokenInvalidError(type, 'Token has wrong type', 'wrong_type')
       if (typeof claims.jti !== 'string' || claims.jti === '') throw new TokenInvalidError(type, 'Token has no id')
       const uid = claims.user_id
