@@ -104,6 +104,7 @@ function fastifyClientError(error: FastifyError): { status: number; body: Record
 export function handleError(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (error instanceof TesseraError) {
     if (error.code === 'ERR_STORE_UNAVAILABLE') request.log.warn({ err: error.cause ?? error }, 'database unavailable')
+    if (error instanceof RateLimitedError) request.log.info({ audit: 'rate_limited', ip: request.ip, route: request.routeOptions.url, retry_after: error.retryAfter }, 'rate_limited')
     return sendError(reply, error)
   }
   const client = fastifyClientError(error as FastifyError)
