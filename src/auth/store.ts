@@ -18,7 +18,11 @@ export interface User {
   last_login: number | null
 }
 
-export type NewUser = Omit<User, 'id' | 'last_login' | 'date_joined'> & { date_joined?: number; last_login?: number | null }
+/**
+ * A user to create. `id` is for imports that must keep another system's ids (Django's: its tokens name
+ * users by id); without it the database picks the next one.
+ */
+export type NewUser = Omit<User, 'id' | 'last_login' | 'date_joined'> & { id?: number; date_joined?: number; last_login?: number | null }
 export type UserPatch = Partial<Omit<User, 'id'>>
 
 /** A login: one token family. */

@@ -1,3 +1,4 @@
+import { StoreUnavailableError } from '../errors.js'
 import type { User, UserStore } from './store.js'
 
 /**
@@ -14,12 +15,22 @@ export class UserCache {
     private readonly ttlMs: number,
     private readonly maxEntries = 50_000,
     private readonly now: () => number = Date.now,
+    /** How long past its expiry an entry may still answer while the database is unavailable. */
+    private readonly staleMs = 15 * 60_000,
   ) {}
 
   async get(id: number): Promise<User | null> {
     const hit = this.#entries.get(id)
     if (hit && hit.until > this.now()) return hit.user
-    const user = await this.store.findUserById(id)
+    let user: User | null
+    try {
+      user = await this.store.findUserById(id)
+    } catch (error) {
+      // Stale if error: while the database is down nothing can change a user there, so the last
+      // copy is as fresh as any; authenticated reads keep working through the outage.
+      if (hit && error instanceof StoreUnavailableError && hit.until + this.staleMs > this.now()) return hit.user
+      throw error
+    }
     if (this.#entries.size >= this.maxEntries) this.#entries.delete(this.#entries.keys().next().value!)
     this.#entries.set(id, { user, until: this.now() + this.ttlMs })
     return user

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto'
 import { parseArgs } from 'node:util'
-import { addKey } from '../auth/index.js'
+import { addKey, validatePassword } from '../auth/index.js'
 import { loadConfig } from '../config/index.js'
 import { TesseraError, ValidationError } from '../errors.js'
 import { buildServer, createTessera, type Tessera } from '../http/index.js'
 import { openStore } from '../store/index.js'
+import { importDjangoCommand } from './import-django.js'
 import { promptPassword } from './prompt.js'
 
 export interface Command {
@@ -26,7 +27,7 @@ async function withTessera<T>(fn: (tessera: Tessera) => Promise<T>): Promise<T> 
   try {
     return await fn(tessera)
   } finally {
-    await tessera.store.close()
+    await tessera.close()
   }
 }
 
@@ -116,6 +117,7 @@ export const commands: Record<string, Command> = {
   },
   createuser: createUserCommand(false),
   createsuperuser: createUserCommand(true),
+  'import-django': importDjangoCommand,
   changepassword: {
     summary: "set a user's password (revokes all their sessions)",
     usage: 'USERNAME   (password: TESSERA_PASSWORD or prompt)',
@@ -127,6 +129,9 @@ export const commands: Record<string, Command> = {
         const user = await store.findUserByUsername(username)
         if (!user) throw new TesseraError('ERR_NOT_FOUND', `user '${username}' does not exist`)
         const password = await passwordFromEnvOrPrompt()
+        // Django's changepassword runs the password validators too.
+        const problems = validatePassword(password, user)
+        if (problems.length > 0) throw new ValidationError({ password: problems })
         await auth.setPassword(user, password)
         console.log(`Password changed for user '${username}'; their sessions were revoked.`)
       })

@@ -1,5 +1,5 @@
 import { TesseraError } from '../errors.js'
-import { createReader, type Env } from './parse.js'
+import { createReader, parseDuration, type Env } from './parse.js'
 
 export const ALGORITHMS = ['HS256', 'HS384', 'HS512', 'RS256', 'ES256', 'EdDSA'] as const
 export type Algorithm = (typeof ALGORITHMS)[number]
@@ -46,6 +46,33 @@ export interface RateLimitSettings {
   ipPerMinute: number
 }
 
+/** PostgreSQL pool and the bounds on how long a request may wait for the database. */
+export interface DatabaseSettings {
+  poolSize: number
+  /** Milliseconds to get a connection (new or from a full pool) before answering 503. */
+  connectTimeout: number
+  /** Milliseconds a statement may run (server side) and a reply may take (client side). */
+  timeout: number
+}
+
+/** Running many instances: Redis, the revocation catch-up read and the expired-token timer. */
+export interface ScaleSettings {
+  /** `redis://` or `rediss://` URL; absent: per-instance counters, revocations over LISTEN/NOTIFY (PostgreSQL) and catch-up. */
+  redisUrl: string | undefined
+  /** Prefix of every Redis key and channel, so deployments can share one Redis. */
+  redisPrefix: string
+  /** Milliseconds a Redis command may take before the instance falls back to memory. */
+  redisTimeout: number
+  /** Milliseconds between catch-up reads of recently revoked sessions (repairs missed broadcasts). */
+  catchupInterval: number
+  /** Milliseconds between `flushexpiredtokens` runs inside the server; 0: never (run the command from cron). */
+  flushExpiredEvery: number
+  /** `/readyz` answers 503 when Redis is down too (default: Redis down only degrades, see docs/scaling.md). */
+  readyRequiresRedis: boolean
+  /** When set, `/metrics` needs `Authorization: Bearer <token>`. */
+  metricsToken: string | undefined
+}
+
 export interface Config {
   env: 'development' | 'production' | 'test'
   host: string
@@ -57,6 +84,8 @@ export interface Config {
   bodyLimit: number
   logLevel: string
   registrationEnabled: boolean
+  /** SIMPLEJWT_COMPAT: also accept access tokens issued by SimpleJWT (no session id), while migrating from Django. */
+  simplejwtCompat: boolean
   userCacheTtl: number
   tokens: TokenSettings
   cookies: { access: CookieSettings; refresh: CookieSettings; csrf: CookieSettings }
@@ -64,6 +93,8 @@ export interface Config {
   cors: { allowedOrigins: string[] }
   passwords: { memoryCost: number; timeCost: number; parallelism: number }
   rateLimit: RateLimitSettings
+  database: DatabaseSettings
+  scale: ScaleSettings
 }
 
 const WEAK_KEYS = /^(secret|changeme|change-me|password|django-insecure-.*|test|dev.*)$/i
@@ -115,6 +146,14 @@ export function resolveConfig(env: Env): Config {
     if (!/^https?:\/\/[^/*]+$/.test(origin)) fail(`CORS_ALLOWED_ORIGINS entry '${origin}' must be a scheme and host such as https://app.example.com`)
   }
 
+  const redisUrl = r.optional('REDIS_URL')
+  if (redisUrl !== undefined && !/^rediss?:\/\/[^/]/i.test(redisUrl)) fail(`REDIS_URL must be a redis:// or rediss:// URL (got '${redisUrl.replace(/\/\/[^@/]*@/, '//***@')}')`)
+  const flushEvery = r.optional('FLUSH_EXPIRED_EVERY')
+  const millis = (name: string, fallback: number, min: number) => {
+    const ms = Math.round(r.duration(name, fallback / 1000) * 1000)
+    return ms >= min ? ms : fail(`${name} must be at least ${min}ms (got ${ms}ms)`)
+  }
+
   const config: Config = {
     env: mode,
     host: r.string('HOST', '127.0.0.1'),
@@ -126,6 +165,7 @@ export function resolveConfig(env: Env): Config {
     bodyLimit: r.int('BODY_LIMIT', 64 * 1024, 1024),
     logLevel: r.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], mode === 'test' ? 'silent' : 'info'),
     registrationEnabled: r.bool('REGISTRATION_ENABLED', true),
+    simplejwtCompat: r.bool('SIMPLEJWT_COMPAT', false),
     userCacheTtl: r.duration('USER_CACHE_TTL', 5),
     tokens: {
       algorithm: r.oneOf('JWT_ALGORITHM', ALGORITHMS, 'HS256'),
@@ -155,7 +195,22 @@ export function resolveConfig(env: Env): Config {
       userMaxDelay: r.duration('RATE_LIMIT_USER_MAX_DELAY', 60),
       ipPerMinute: r.int('RATE_LIMIT_IP_PER_MINUTE', 60, 1),
     },
+    database: {
+      poolSize: r.int('DB_POOL_SIZE', 10, 1, 1000),
+      connectTimeout: millis('DB_CONNECT_TIMEOUT', 3000, 100),
+      timeout: millis('DB_TIMEOUT', 5000, 100),
+    },
+    scale: {
+      redisUrl,
+      redisPrefix: r.string('REDIS_PREFIX', 'tessera:'),
+      redisTimeout: millis('REDIS_TIMEOUT', 500, 50),
+      catchupInterval: millis('CATCHUP_INTERVAL', 5000, 100),
+      flushExpiredEvery: flushEvery === undefined || /^(0|off|false|no)$/i.test(flushEvery) ? 0 : Math.round(parseDuration('FLUSH_EXPIRED_EVERY', flushEvery) * 1000),
+      readyRequiresRedis: r.bool('READY_REQUIRES_REDIS', false),
+      metricsToken: r.optional('METRICS_TOKEN'),
+    },
   }
+  if (config.scale.flushExpiredEvery > 0 && config.scale.flushExpiredEvery < 1000) fail('FLUSH_EXPIRED_EVERY must be at least 1s (or 0/off)')
   if (config.tokens.reuseGrace >= config.tokens.refreshLifetime) fail('REFRESH_REUSE_GRACE must be shorter than REFRESH_TOKEN_LIFETIME')
   if (mode === 'production' && config.passwords.memoryCost < 19456) fail('ARGON2_MEMORY_COST below 19456 KiB is refused in production (OWASP minimum)')
   return deepFreeze(config)

@@ -27,7 +27,15 @@ export function deleteTokenCookies(config: Config, request: FastifyRequest, repl
 /** Writes the CSRF cookie with `secret` (Django 4.1+: the cookie holds the unmasked secret). */
 export function setCsrfCookie(config: Config, request: FastifyRequest, reply: FastifyReply, secret: string): void {
   apply(reply, setCookie(config.cookies.csrf, secret, isSecureRequest(request)))
-  reply.header('vary', 'Cookie')
+  addVary(reply, 'Cookie')
+}
+
+/** Adds to `Vary` instead of replacing it (CORS has already put `Origin` there). */
+function addVary(reply: FastifyReply, field: string): void {
+  const current = reply.getHeader('vary')
+  const fields = (Array.isArray(current) ? current.join(',') : String(current ?? '')).split(',').map((f) => f.trim()).filter(Boolean)
+  if (!fields.some((f) => f.toLowerCase() === field.toLowerCase() || f === '*')) fields.push(field)
+  reply.header('vary', fields.join(', '))
 }
 
 /** Django's rotate_token(): a new secret at login, so a secret planted before login is worthless after. */

@@ -39,6 +39,17 @@ async function tesseraPlugin(fastify: FastifyInstance, options: TesseraOptions) 
 
   await fastify.register(async (app) => {
     await app.register(formbody, { bodyLimit: tessera.config.bodyLimit })
+    // Bodies are JSON or form-encoded only: anything else (text/plain included, which a cross-site
+    // form can send without a preflight) is a 415, not a string handed to the schema.
+    app.removeContentTypeParser('text/plain')
+    // DRF reads an empty body as no data even when it is labelled JSON (a front end may POST to refresh or
+    // logout with `Content-Type: application/json` and no body); anything else goes to Fastify's parser.
+    const parseJson = app.getDefaultJsonParser('remove', 'remove')
+    app.removeContentTypeParser('application/json')
+    app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+      if (body === '') return done(null, {})
+      return parseJson(request, body as string, done)
+    })
     app.setErrorHandler(handleError)
     const methods = new Map<string, Set<string>>()
     app.addHook('onRoute', (route) => {
@@ -79,12 +90,13 @@ async function tesseraPlugin(fastify: FastifyInstance, options: TesseraOptions) 
   const reload = isHmac(settings.algorithm)
     ? undefined
     : setInterval(() => {
-        loadKeyRing(settings, tessera.store, Date.now()).then((ring) => tessera.tokens.setRing(ring), (error) => fastify.log.warn({ err: error }, 'key ring reload failed'))
+        loadKeyRing(settings, tessera.store, Date.now(), tessera.config.simplejwtCompat).then((ring) => tessera.tokens.setRing(ring), (error) => fastify.log.warn({ err: error }, 'key ring reload failed'))
       }, 60_000).unref()
 
   fastify.addHook('onClose', async () => {
     if (reload) clearInterval(reload)
-    if (tessera.ownsStore) await tessera.store.close()
+    // Timers, the broadcast, Redis, and the pool when the plugin opened it.
+    await tessera.close()
   })
 }
 

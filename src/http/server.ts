@@ -1,18 +1,13 @@
-import { existsSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
-import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import cors from '@fastify/cors'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import Fastify, { type FastifyInstance } from 'fastify'
 import type { Config } from '../config/index.js'
 import { handleError } from './errors.js'
+import { ops } from './ops.js'
 import { tessera } from './plugin.js'
 import type { TesseraOptions } from './runtime.js'
-
-/** `web/` at the package root, whether this runs from `src/` (tests) or from `dist/src/` (built). */
-const WEB_ROOT = [new URL('../../web/', import.meta.url), new URL('../../../web/', import.meta.url)].map((u) => fileURLToPath(u)).find((dir) => existsSync(dir)) ?? 'web/'
+import { webRoutes } from './web.js'
 
 export interface ServerOptions extends Omit<TesseraOptions, 'config'> {
   config: Config
@@ -62,13 +57,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     },
   })
   await app.register(swaggerUi, { routePrefix: '/docs' })
+  // Before `tessera`: its request-counting hook must cover Tessera's routes too.
+  await app.register(ops)
   await app.register(tessera, { ...options })
   app.get(`${config.prefix}/openapi.json`, { schema: { hide: true } }, async () => app.swagger())
 
-  app.get('/', { schema: { hide: true } }, async (_request, reply) => {
-    const html = await readFile(join(WEB_ROOT, 'index.html'), 'utf8')
-    return reply.type('text/html; charset=utf-8').header('content-security-policy', "default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'").send(html)
-  })
-  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }))
+  await app.register(webRoutes, { config })
   return app
 }

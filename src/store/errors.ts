@@ -9,8 +9,10 @@ function isUnavailable(error: unknown): boolean {
   const code = (error as { code?: unknown }).code
   if (typeof code === 'string') {
     if (UNAVAILABLE_SQLITE.test(code) || UNAVAILABLE_NODE.has(code)) return true
-    // PostgreSQL classes 08 (connection), 53 (resources), 57P (shutdown / cannot connect now).
-    if (/^(08|53|57P)/.test(code)) return true
+    // PostgreSQL classes 08 (connection), 53 (resources), 57P (shutdown / cannot connect now), and
+    // the transient ones a retry cures: 57014 (statement_timeout hit), 55P03 (lock_timeout),
+    // 40001/40P01 (serialization failure, deadlock victim). A client should retry, not see a 500.
+    if (/^(08|53|57P|57014|55P03|40001|40P01)/.test(code)) return true
   }
   return /timeout|Connection terminated|not queryable|Client was closed|connection is closed/i.test(error.message)
 }

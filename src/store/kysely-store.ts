@@ -1,8 +1,10 @@
-import type { Kysely, Selectable } from 'kysely'
+import { PostgresAdapter, sql, type Kysely, type Selectable } from 'kysely'
 import type { NewUser, RefreshRecord, RotateOutcome, Session, Store, StoredKey, User, UserPatch } from '../auth/index.js'
 import type { Database, UserTable } from './schema.js'
 
 const bit = (value: boolean): number => (value ? 1 : 0)
+/** `auth_user.id` is a 32-bit integer on PostgreSQL: a larger id is a miss there, not an error. */
+const isUserId = (id: number): boolean => Number.isSafeInteger(id) && id > 0 && id <= 2_147_483_647
 
 function toUser(row: Selectable<UserTable>): User {
   return {
@@ -38,26 +40,41 @@ export class KyselyStore implements Store {
   constructor(readonly db: Kysely<Database>) {}
 
   async findUserById(id: number): Promise<User | null> {
-    if (!Number.isSafeInteger(id)) return null
+    if (!isUserId(id)) return null
     const row = await this.db.selectFrom('auth_user').selectAll().where('id', '=', id).executeTakeFirst()
     return row ? toUser(row) : null
   }
 
   async findUserByUsername(username: string): Promise<User | null> {
+    // PostgreSQL refuses NUL in text (an error, not a miss); no stored name can contain one.
+    if (username.includes('\0')) return null
     const row = await this.db.selectFrom('auth_user').selectAll().where('username', '=', username).executeTakeFirst()
     return row ? toUser(row) : null
   }
 
   async createUser(user: NewUser): Promise<User> {
+    const { id, ...fields } = user
     const row = await this.db
       .insertInto('auth_user')
-      .values({ ...(toUserRow(user) as Omit<UserTable, 'id'>), date_joined: user.date_joined ?? Date.now(), last_login: user.last_login ?? null })
+      .values({ ...(toUserRow(fields) as Omit<UserTable, 'id'>), ...(id !== undefined && { id }), date_joined: user.date_joined ?? Date.now(), last_login: user.last_login ?? null })
       .returningAll()
       .executeTakeFirstOrThrow()
+    if (id !== undefined && this.db.getExecutor().adapter instanceof PostgresAdapter) await this.bumpUserSequence(id)
     return toUser(row)
   }
 
+  /**
+   * An explicit id does not advance PostgreSQL's serial sequence, so the next generated id would
+   * collide with it. Moves the sequence up to `id`, never down: a concurrent insert may already have
+   * taken a higher value. (SQLite's AUTOINCREMENT already follows the largest id.)
+   */
+  private async bumpUserSequence(id: number): Promise<void> {
+    await sql`select setval(pg_get_serial_sequence('auth_user', 'id'), ${id}::bigint)
+      where ${id}::bigint > coalesce(pg_sequence_last_value(pg_get_serial_sequence('auth_user', 'id')::regclass), 0)`.execute(this.db)
+  }
+
   async updateUser(id: number, patch: UserPatch): Promise<boolean> {
+    if (!isUserId(id)) return false
     const values = toUserRow(patch)
     if (Object.keys(values).length === 0) return true
     const result = await this.db.updateTable('auth_user').set(values).where('id', '=', id).executeTakeFirst()
@@ -65,13 +82,15 @@ export class KyselyStore implements Store {
   }
 
   async deleteUser(id: number): Promise<boolean> {
+    if (!isUserId(id)) return false
     const result = await this.db.deleteFrom('auth_user').where('id', '=', id).executeTakeFirst()
     return Number(result.numDeletedRows) > 0
   }
 
   async createSession(session: Session, token: RefreshRecord): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
-      await trx.insertInto('auth_session').values(session).execute()
+      // The User-Agent is the client's to choose; PostgreSQL would refuse a NUL in it.
+      await trx.insertInto('auth_session').values({ ...session, user_agent: session.user_agent.replaceAll('\0', '') }).execute()
       await trx.insertInto('auth_refresh_token').values(token).execute()
     })
   }
@@ -88,6 +107,9 @@ export class KyselyStore implements Store {
 
   async rotateRefresh(parentJti: string, successor: RefreshRecord, now: number): Promise<RotateOutcome> {
     return this.db.transaction().execute(async (trx) => {
+      // Session row first, then token rows: the order revokeSession takes them in. Without it a
+      // refresh racing a logout of the same session can deadlock on PostgreSQL (SQLite has one writer).
+      if (this.db.getExecutor().adapter instanceof PostgresAdapter) await trx.selectFrom('auth_session').select('id').where('id', '=', successor.session_id).forUpdate().execute()
       // The compare-and-set: only one caller can flip `used_at` from null. On PostgreSQL a racing
       // UPDATE waits for the winner's row lock, re-checks the WHERE clause and matches nothing.
       const result = await trx

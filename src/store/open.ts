@@ -29,6 +29,8 @@ export interface StoreOptions {
   poolSize?: number
   connectTimeout?: number
   statementTimeout?: number
+  /** Shown in PostgreSQL's pg_stat_activity. */
+  applicationName?: string
 }
 
 export interface OpenedStore {
@@ -52,16 +54,64 @@ async function createDialect(target: DatabaseTarget, options: StoreOptions) {
   const pg = await import('pg')
   const { Pool, types } = pg.default
   types.setTypeParser(types.builtins.INT8, (value: string) => Number(value))
+  const timeout = options.statementTimeout ?? 5000
   const pool = new Pool({
     connectionString: target.location,
     max: options.poolSize ?? 10,
+    // Bounds both opening a connection and waiting for a free one in a full pool: either way the
+    // request gets a 503 instead of hanging while the database is away.
     connectionTimeoutMillis: options.connectTimeout ?? 3000,
-    statement_timeout: options.statementTimeout ?? 5000,
-    query_timeout: (options.statementTimeout ?? 5000) + 1000,
+    statement_timeout: timeout,
+    // The client-side bound for a server or network that has stopped answering altogether.
+    query_timeout: timeout + 500,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+    application_name: options.applicationName ?? 'tessera',
   })
   // An idle client that loses its server emits 'error' on the pool; without a listener that is a crash.
   pool.on('error', () => {})
-  return new PostgresDialect({ pool })
+  return new PostgresDialect({ pool: discardTimedOut(pool) })
+}
+
+type PgPool = InstanceType<(typeof import('pg'))['default']['Pool']>
+
+/**
+ * Two guards pg-pool leaves to its user:
+ * - a checked-out client has no 'error' listener (the pool's is for idle clients), and pg emits
+ *   'error' when the server drops the connection, even mid-query: unhandled, that kills the process
+ *   at the first PostgreSQL restart. The query fails with the same error, which is what the request sees;
+ * - a client whose query timed out on the client side may still have that query in flight on a dead
+ *   socket; handed back, it would make the next request wait too. Both kinds are destroyed on
+ *   release, so the pool heals with fresh connections once the server is back.
+ */
+function discardTimedOut(pool: PgPool) {
+  return {
+    async connect() {
+      const client = await pool.connect()
+      let broken = false
+      const onError = () => {
+        broken = true
+      }
+      client.on('error', onError)
+      return {
+        query(...args: unknown[]) {
+          const result = (client.query as (...a: unknown[]) => unknown)(...args)
+          if (result instanceof Promise) {
+            return result.catch((error: unknown) => {
+              if (error instanceof Error && /Query read timeout|Connection terminated/i.test(error.message)) broken = true
+              throw error
+            })
+          }
+          return result
+        },
+        release: () => {
+          client.off('error', onError)
+          client.release(broken || undefined)
+        },
+      }
+    },
+    end: () => pool.end(),
+  } as unknown as PgPool
 }
 
 /** Opens the database named by `DATABASE_URL`; call `migrate()` before use. */

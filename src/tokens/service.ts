@@ -61,6 +61,8 @@ export function createTokenService(settings: TokenSettings, initialRing: KeyRing
         cache: 10_000,
         requiredClaims: REQUIRED_CLAIMS,
         clockTolerance: settings.leeway * 1000,
+        ignoreExpiration: injectedClock,
+        ignoreNotBefore: injectedClock,
         ...(settings.issuer && { allowedIss: settings.issuer }),
         ...(settings.audience && { allowedAud: settings.audience }),
       }) as (token: string) => TokenClaims))

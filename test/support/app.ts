@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify'
 import { resolveConfig, type Config } from '../../src/config/index.js'
 import { buildServer } from '../../src/http/index.js'
 import { openStore, type OpenedStore } from '../../src/store/index.js'
+import { createPgDatabase, type PgDatabase } from './postgres.js'
 
 /** Cheap argon2 for tests where the cost is not what is tested; every rate limit off unless asked. */
 export const TEST_ENV = {
@@ -23,13 +24,19 @@ export interface TestApp {
   close(): Promise<void>
 }
 
+/** Which database test apps use: `TESSERA_TEST_DB=postgres` runs any HTTP suite on PostgreSQL. */
+export type TestDatabase = 'sqlite' | 'postgres'
+export const testDatabase = (): TestDatabase => (process.env.TESSERA_TEST_DB === 'postgres' ? 'postgres' : 'sqlite')
+
 /**
- * A real server on a real SQLite database (a temp file, WAL), built exactly as `tessera serve` builds
- * it. `env` overrides settings; `DATABASE_URL` may point at PostgreSQL.
+ * A real server on a real database, built exactly as `tessera serve` builds it: SQLite in a temp
+ * file (WAL) by default; with `database: 'postgres'` (or TESSERA_TEST_DB=postgres) a fresh
+ * PostgreSQL database that `close()` drops. `env` overrides settings; a `DATABASE_URL` there wins.
  */
-export async function createTestApp(env: Record<string, string> = {}, options: { now?: () => number } = {}): Promise<TestApp> {
+export async function createTestApp(env: Record<string, string> = {}, options: { now?: () => number; database?: TestDatabase } = {}): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-test-'))
-  const config = resolveConfig({ ...TEST_ENV, DATABASE_URL: join(dir, 'db.sqlite3'), DATA_DIR: dir, ...env })
+  const pg: PgDatabase | undefined = !env.DATABASE_URL && (options.database ?? testDatabase()) === 'postgres' ? await createPgDatabase() : undefined
+  const config = resolveConfig({ ...TEST_ENV, DATABASE_URL: pg?.url ?? join(dir, 'db.sqlite3'), DATA_DIR: dir, ...env })
   const opened = await openStore(config.databaseUrl)
   await opened.migrate()
   const app = await buildServer({ config, store: opened.store, logger: false, ...(options.now && { now: options.now }) })
@@ -41,6 +48,7 @@ export async function createTestApp(env: Record<string, string> = {}, options: {
     async close() {
       await app.close()
       await opened.store.close()
+      await pg?.drop()
       rmSync(dir, { recursive: true, force: true })
     },
   }

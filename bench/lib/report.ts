@@ -1,0 +1,62 @@
+/** The results as a Markdown table, and its place in bench/RESULTS.md. */
+import { cpus } from 'node:os'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { BENCH_DIR } from './build.js'
+import type { Options } from './measure.js'
+import type { ScenarioResult } from './scenarios.js'
+
+const START = '<!-- bench:results:start -->'
+const END = '<!-- bench:results:end -->'
+
+const num = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '–')
+
+export function renderReport(results: ScenarioResult[], meta: { options: Options; seconds: number; command: string }): string {
+  const lines = [
+    `Run of ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC: \`${meta.command}\`, ${meta.options.duration} s measured after ${meta.options.warmup} s warm-up, ` +
+      `${meta.options.connections} connections (login: 8), Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'CPU'}; whole run ${num(meta.seconds)} s.`,
+    '',
+    '| scenario | server | req/s | p50 ms | p99 ms | errors / non-2xx | CPU µs/req | CPU (cores) | peak RSS MiB | ratio | target | |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|',
+  ]
+  for (const result of results) {
+    const verdict = result.target ? (result.target.ok ? '✅' : '❌') : ''
+    if (result.rows.length === 0) {
+      lines.push(`| ${result.name} | | | | | | | | | | ${result.target?.text ?? ''} | ${verdict} |`)
+      continue
+    }
+    result.rows.forEach((row, i) => {
+      const bad = row.errors + row.timeouts + row.non2xx
+      const ratio = i === 0 && result.ratio ? `${result.ratio.value.toFixed(2)} of ${result.ratio.of}` : ''
+      const target = i === 0 && result.target ? result.target.text : ''
+      const rps = row.failed ? `FAILED (${num(row.rps)})` : num(row.rps)
+      lines.push(
+        `| ${i === 0 ? result.name : ''} | ${row.label} | ${rps} | ${num(row.p50, 1)} | ${num(row.p99, 1)} | ${bad} | ${num(row.cpuPerRequest)} | ${num(row.cpuUtil, 2)} | ${num(row.peakRss)} | ${ratio} | ${target} | ${i === 0 ? verdict : ''} |`,
+      )
+    })
+  }
+  lines.push('')
+  for (const result of results) {
+    const failures = result.rows.filter((r) => r.failed).map((r) => `${r.label} failed: ${r.failed}`)
+    const notes = [...failures, ...result.notes]
+    if (notes.length > 0) lines.push(`- **${result.name}**: ${notes.join('; ')}.`)
+  }
+  return lines.join('\n')
+}
+
+/** Replaces the generated section of bench/RESULTS.md (between the markers), keeping the prose around it. */
+export function updateResultsFile(report: string): void {
+  const file = join(BENCH_DIR, 'RESULTS.md')
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch {
+    text = `# Benchmark results\n\n${START}\n${END}\n`
+  }
+  const start = text.indexOf(START)
+  const end = text.indexOf(END)
+  const section = `${START}\n${report}\n${END}`
+  text = start >= 0 && end > start ? text.slice(0, start) + section + text.slice(end + END.length) : `${text.trimEnd()}\n\n${section}\n`
+  writeFileSync(file, text)
+  console.log(`wrote ${file}`)
+}

@@ -1,0 +1,78 @@
+/** What `GET <prefix>/user/` returns. */
+export interface User {
+  id: number
+  username: string
+  first_name: string
+  last_name: string
+}
+
+/** One of the user's live sessions (`GET <prefix>/sessions/`): a login on one device. */
+export interface Session {
+  id: string
+  /** ISO 8601. */
+  created: string
+  /** ISO 8601: the last login or refresh of this session. */
+  last_used: string
+  user_agent: string
+  ip: string
+  /** True for the session this browser is using. */
+  current: boolean
+}
+
+/** The fields `register()` sends; only `username` and `password` are required by the server. */
+export interface RegisterFields {
+  username: string
+  password: string
+  email?: string
+  first_name?: string
+  last_name?: string
+}
+
+/**
+ * Why the client considers the user signed out:
+ * - `logout`: a tab called `logout()`;
+ * - `logout_all`: a tab called `logoutAll()` without `keepCurrent`;
+ * - `session_revoked`: a tab revoked the session this browser uses;
+ * - `refresh_failed`: the refresh cookie was missing, expired, blacklisted or replayed (the session was
+ *   revoked elsewhere, or it simply ran out).
+ */
+export type LogoutReason = 'logout' | 'logout_all' | 'session_revoked' | 'refresh_failed'
+
+export interface LogoutEvent {
+  reason: LogoutReason
+  /** True when another tab noticed first and told this one. */
+  fromOtherTab: boolean
+}
+
+export interface LoginEvent {
+  /** True when the login (or registration) happened in another tab. */
+  fromOtherTab: boolean
+}
+
+/** What the client knows: `unknown` until a call shows it (page load, before `me()`). */
+export type AuthState = 'unknown' | 'signed-in' | 'signed-out'
+
+export interface ClientOptions {
+  /**
+   * The URL of Tessera's routes, the server's `API_PREFIX`: `'/accounts'` on the same origin, or
+   * `'https://api.example.com/accounts'` for an API on another origin (which must list this page's origin in
+   * `CORS_ALLOWED_ORIGINS` and `CSRF_TRUSTED_ORIGINS`).
+   */
+  baseUrl: string
+  /**
+   * The server's `ACCESS_TOKEN_LIFETIME` in seconds. The access cookie is HttpOnly, so the page cannot read the
+   * token's `exp`; with this, `accessExpiresAt()` estimates it from when the client last got a fresh cookie.
+   */
+  accessLifetime?: number
+  /** Default `csrftoken` (the server's `CSRF_COOKIE_NAME`). */
+  csrfCookieName?: string
+  /** Default `X-CSRFToken` (the server's `CSRF_HEADER_NAME`). */
+  csrfHeaderName?: string
+  /** The fetch to wrap; default the global one. */
+  fetch?: typeof fetch
+  /**
+   * Names the lock and the channel that tabs coordinate through; default derived from `baseUrl`. Clients of the
+   * same server in several tabs must share it, and clients of different servers must not.
+   */
+  channelName?: string
+}

@@ -1,0 +1,91 @@
+import { createHash, timingSafeEqual } from 'node:crypto'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import type { Tessera } from './runtime.js'
+
+type Check = 'ok' | 'unavailable' | 'not configured'
+
+/** Resolves to 'ok', or 'unavailable' on an error or after `ms`: a probe must answer even when a dependency hangs. */
+async function probe(run: () => Promise<unknown>, ms: number): Promise<Check> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<Check>((resolve) => (timer = setTimeout(() => resolve('unavailable'), ms)))
+  try {
+    return await Promise.race([run().then((): Check => 'ok', (): Check => 'unavailable'), timeout])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+const digest = (value: string) => createHash('sha256').update(value).digest()
+
+/** `Authorization: Bearer <METRICS_TOKEN>`, compared in constant time. */
+function metricsAllowed(request: FastifyRequest, token: string | undefined): boolean {
+  if (token === undefined) return true
+  const header = request.headers.authorization ?? ''
+  const match = /^Bearer (.+)$/.exec(header)
+  return match !== null && timingSafeEqual(digest(match[1]!), digest(token))
+}
+
+/**
+ * The operations endpoints of the ready server, outside the API prefix:
+ * - `GET /healthz`: the process is alive (no dependency is checked: a restart would not cure one);
+ * - `GET /readyz`: the database (and, with READY_REQUIRES_REDIS, Redis) answers: 200, else 503;
+ * - `GET /metrics`: Prometheus text (protected by METRICS_TOKEN when set).
+ * Also counts every request by route pattern and status, and lets in-flight requests finish on
+ * shutdown. Register before `tessera` so the hooks cover its routes; it reads `app.tessera` at
+ * request time.
+ */
+async function opsPlugin(app: FastifyInstance) {
+  const tessera = (): Tessera => app.tessera // decorated by `tessera`, registered after this plugin
+
+  app.addHook('onResponse', async (request: FastifyRequest, reply: FastifyReply) => {
+    const metrics = tessera()?.metrics
+    if (!metrics) return
+    // The pattern, never the raw URL: a scanner's random paths must not create new series.
+    const route = request.routeOptions.url ?? 'unmatched'
+    metrics.requests.inc({ method: request.method, route, status: String(reply.statusCode) })
+    metrics.requestDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000)
+  })
+
+  // Graceful shutdown: Fastify closes idle keep-alive connections when it starts closing, but a
+  // request in flight then would keep its connection open for the whole keep-alive timeout (72 s).
+  // Its response says `Connection: close` instead, so the process can exit as soon as it is sent.
+  let closing = false
+  app.addHook('preClose', async () => {
+    closing = true
+  })
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close')
+  })
+
+  const hidden = { schema: { hide: true } }
+  app.get('/healthz', hidden, async (_request, reply) => {
+    reply.header('cache-control', 'no-store')
+    return { status: 'ok' }
+  })
+
+  app.get('/readyz', hidden, async (_request, reply) => {
+    const { store, redis, config } = tessera()
+    const [database, cache] = await Promise.all([
+      probe(() => store.ping(), config.database.timeout),
+      redis ? probe(() => redis.client.ping(), config.scale.redisTimeout) : Promise.resolve<Check>('not configured'),
+    ])
+    const checks = { database, redis: cache }
+    reply.header('cache-control', 'no-store')
+    const failing = database !== 'ok' ? 'database' : config.scale.readyRequiresRedis && cache === 'unavailable' ? 'Redis' : undefined
+    if (failing) return reply.code(503).send({ detail: `Service temporarily unavailable: ${failing} unreachable.`, checks })
+    return { status: cache === 'unavailable' ? 'degraded' : 'ready', checks }
+  })
+
+  app.get('/metrics', hidden, async (request, reply) => {
+    const { metrics, auth, config } = tessera()
+    if (!metricsAllowed(request, config.scale.metricsToken)) {
+      return reply.code(401).header('www-authenticate', 'Bearer realm="metrics"').send({ detail: 'Authentication credentials were not provided.' })
+    }
+    metrics.revokedSessions.set(auth.revocations.size)
+    reply.header('cache-control', 'no-store').type(metrics.registry.contentType)
+    return metrics.registry.metrics()
+  })
+}
+
+export const ops = fp(opsPlugin, { fastify: '5.x', name: 'tessera-ops' })

@@ -1,0 +1,68 @@
+import { performance } from 'node:perf_hooks'
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
+import { StoreUnavailableError } from '../errors.js'
+
+/**
+ * Tessera's Prometheus metrics. One registry per running Tessera (not prom-client's global one), so
+ * several apps in one process (tests, a host app with two prefixes) never collide.
+ */
+export function createMetrics(options: { defaults?: boolean } = {}) {
+  const registry = new Registry()
+  if (options.defaults ?? true) collectDefaultMetrics({ register: registry })
+  const registers = [registry]
+  return {
+    registry,
+    requests: new Counter({ name: 'tessera_http_requests_total', help: 'HTTP requests by method, route (the route pattern) and status', labelNames: ['method', 'route', 'status'] as const, registers }),
+    requestDuration: new Histogram({
+      name: 'tessera_http_request_duration_seconds',
+      help: 'HTTP request duration by method and route',
+      labelNames: ['method', 'route'] as const,
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    }),
+    loginFailures: new Counter({ name: 'tessera_login_failures_total', help: 'Failed logins by cause (unknown_user, bad_password, inactive)', labelNames: ['cause'] as const, registers }),
+    reuseDetected: new Counter({ name: 'tessera_refresh_reuse_detected_total', help: 'Replays of a rotated refresh token outside the grace window (the session was revoked)', registers }),
+    revocations: new Counter({ name: 'tessera_revocations_total', help: 'Session revocations entering this instance\'s revoked set, by source (local, broadcast, catchup)', labelNames: ['source'] as const, registers }),
+    revokedSessions: new Gauge({ name: 'tessera_revoked_sessions', help: 'Entries in the in-memory revoked-session set', registers }),
+    dbDuration: new Histogram({
+      name: 'tessera_db_duration_seconds',
+      help: 'Database latency per store operation, by outcome (ok, error, unavailable)',
+      labelNames: ['operation', 'outcome'] as const,
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    }),
+    dependencyUp: new Gauge({ name: 'tessera_dependency_up', help: '1 while a backing service is reachable (redis, broadcast)', labelNames: ['dependency'] as const, registers }),
+  }
+}
+
+export type Metrics = ReturnType<typeof createMetrics>
+
+/** Wraps every method of a store to time it: the database latency as the use cases see it. */
+export function timedStore<T extends object>(store: T, metrics: Metrics): T {
+  return new Proxy(store, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver)
+      if (typeof value !== 'function' || typeof prop !== 'string') return value
+      return async (...args: unknown[]) => {
+        const started = performance.now()
+        let outcome = 'ok'
+        try {
+          return await value.apply(target, args)
+        } catch (error) {
+          outcome = error instanceof StoreUnavailableError ? 'unavailable' : 'error'
+          throw error
+        } finally {
+          metrics.dbDuration.observe({ operation: prop, outcome }, (performance.now() - started) / 1000)
+        }
+      }
+    },
+  })
+}
+
+const LOGIN_FAILURE_CAUSES = new Set(['unknown_user', 'bad_password', 'inactive'])
+
+/** Counts the audit events that are metrics too; the rest only go to the log. */
+export function countAuditEvent(metrics: Metrics, event: string, fields: Record<string, unknown>): void {
+  if (event === 'login_failed') metrics.loginFailures.inc({ cause: LOGIN_FAILURE_CAUSES.has(String(fields.cause)) ? String(fields.cause) : 'other' })
+  else if (event === 'reuse_detected') metrics.reuseDetected.inc()
+}

@@ -1,0 +1,44 @@
+/** A task on a timer: never two runs at once, and it does not keep the process alive by itself. */
+export interface Periodic {
+  /** Runs the task now (or once more right after the current run, if one is under way). */
+  runNow(): Promise<void>
+  /** Stops the timer and waits for a run in progress. */
+  stop(): Promise<void>
+}
+
+/** Runs `task` every `ms`. The task handles its own errors; a throw is swallowed so the timer lives on. */
+export function every(ms: number, task: () => Promise<void>): Periodic {
+  let running: Promise<void> | null = null
+  let again = false
+  let stopped = false
+
+  const run = (): Promise<void> => {
+    if (stopped) return Promise.resolve()
+    if (running) {
+      // A caller asking now (say, after a reconnect) wants a run that starts after its reason.
+      again = true
+      return running
+    }
+    running = task()
+      .catch(() => {})
+      .finally(() => {
+        running = null
+        if (again && !stopped) {
+          again = false
+          void run()
+        }
+      })
+    return running
+  }
+
+  const timer = setInterval(() => void run(), ms)
+  timer.unref()
+  return {
+    runNow: run,
+    async stop() {
+      stopped = true
+      clearInterval(timer)
+      await running
+    },
+  }
+}
