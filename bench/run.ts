@@ -3,6 +3,7 @@
  * Options: --duration S (measured seconds per server, default 6), --rounds N (the measured time is
  * split into N rounds, interleaved between Tessera and its baseline; default 6), --warmup S (default
  * 1.5), --connections N (default 50), --profile (run Tessera under `node --cpu-prof` and print where its time went),
+ * --env KEY=VALUE (repeatable: extra environment for every Tessera server, e.g. UV_THREADPOOL_SIZE=1),
  * --no-write (leave bench/RESULTS.md alone; it is only rewritten by a run of every scenario).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -27,6 +28,7 @@ const { values, positionals } = parseArgs({
     warmup: { type: 'string', default: '1.5' },
     connections: { type: 'string', default: '50' },
     profile: { type: 'boolean', default: false },
+    env: { type: 'string', multiple: true, default: [] },
     'no-write': { type: 'boolean', default: false },
   },
 })
@@ -43,7 +45,8 @@ build()
 const dir = mkdtempSync(join(tmpdir(), 'tessera-bench-'))
 const profileDir = values.profile ? join(BENCH_DIR, '.profiles', new Date().toISOString().replace(/[:.]/g, '-')) : undefined
 const bare = await startBare(profileDir && join(profileDir, 'bare'))
-const run = newRun(options, bare, dir, profileDir)
+const serverEnv = Object.fromEntries(values.env.map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]))
+const run = newRun(options, bare, dir, profileDir, serverEnv)
 const results: ScenarioResult[] = []
 try {
   for (const name of selected) {
@@ -70,10 +73,11 @@ try {
 }
 
 const seconds = (Date.now() - started) / 1000
-const report = renderReport(results, { options, seconds, command: `npm run bench${positionals.length ? ` -- ${positionals.join(' ')}` : ''}` })
+const args = process.argv.slice(2).filter((a) => a !== '--no-write')
+const report = renderReport(results, { options, seconds, command: `npm run bench${args.length ? ` -- ${args.join(' ')}` : ''}` })
 console.log(`\n${report}`)
 mkdirSync(join(BENCH_DIR, '.results'), { recursive: true })
 writeFileSync(join(BENCH_DIR, '.results', 'latest.json'), JSON.stringify({ date: new Date().toISOString(), options, seconds, results }, null, 2))
-if (selected === ALL && !values['no-write']) updateResultsFile(report)
+if (selected === ALL && values.env.length === 0 && !values['no-write']) updateResultsFile(report)
 console.log(`\ndone in ${seconds.toFixed(0)} s`)
 process.exit(results.some((r) => r.target && !r.target.ok) ? 1 : 0)

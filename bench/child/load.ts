@@ -14,6 +14,8 @@ export interface LoadSpec {
   /** `argon2`: no HTTP, this process hashes passwords itself (`connections` at a time). */
   kind: Kind | 'argon2'
   argon2?: Argon2Params
+  /** UV_THREADPOOL_SIZE of this process (the raw argon2 arm gets the server's). */
+  uvThreadpoolSize?: string
   connections: number
   /** Seconds. */
   warmup: number

@@ -133,7 +133,7 @@ function mailbox(child: ChildProcess, what: string) {
 
 /** Starts a load generator; it warms up at once, then runs `spec.rounds` rounds, each on `go()`. */
 export function startLoad(spec: LoadSpec): Load {
-  const child = fork('load', { NODE_ENV: 'production' })
+  const child = fork('load', { NODE_ENV: 'production', ...(spec.uvThreadpoolSize && { UV_THREADPOOL_SIZE: spec.uvThreadpoolSize }) })
   const next = mailbox(child, `load ${spec.kind} → ${spec.url}`)
   child.send({ type: 'run', spec })
   return {

@@ -21,7 +21,7 @@ export function verifyRefresh(ctx: AuthContext, token: string): TokenClaims & { 
 
 async function activeUser(ctx: AuthContext, claims: TokenClaims): Promise<User> {
   const user = await ctx.store.findUserById(Number(claims.user_id))
-  if (!user || !user.is_active) throw new TesseraError('ERR_AUTH_INACTIVE', 'No active account found for the given token.')
+  if (!user || !user.is_active) throw new TesseraError('ERR_AUTH_NO_ACTIVE_ACCOUNT', 'No active account found for the given token.')
   return user
 }
 

@@ -74,7 +74,8 @@ export async function revokeOwnSession(ctx: AuthContext, userId: number, session
 /** Checks the old password, stores the new one and ends every other session of the user. */
 export async function changePassword(ctx: AuthContext, userId: number, currentSession: string | undefined, oldPassword: string, newPassword: string): Promise<void> {
   const user = await ctx.store.findUserById(userId)
-  if (!user || !user.is_active) throw new TesseraError('ERR_AUTH_INACTIVE', 'User not found')
+  if (!user) throw new TesseraError('ERR_AUTH_USER_NOT_FOUND', 'User not found')
+  if (!user.is_active) throw new TesseraError('ERR_AUTH_INACTIVE', 'User is inactive')
   await ctx.limiter.checkLogin('password-change', user.username)
   const { ok } = await ctx.hasher.verify(oldPassword, user.password)
   if (!ok) {

@@ -84,7 +84,7 @@ async function opsPlugin(app: FastifyInstance) {
     }
     metrics.revokedSessions.set(auth.revocations.size)
     reply.header('cache-control', 'no-store').type(metrics.registry.contentType)
-    return metrics.registry.metrics()
+    return metrics.exposition()
   })
 }
 

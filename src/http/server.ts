@@ -31,6 +31,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     return503OnClosing: true,
     connectionTimeout: 30_000,
     requestTimeout: 30_000,
+    // As DRF: a number is read as its string, but a list is not a string; every missing field is reported at once.
+    ajv: { customOptions: { coerceTypes: true, allErrors: true } },
   })
   app.setErrorHandler(handleError)
   app.setNotFoundHandler((_request, reply) => reply.code(404).send({ detail: 'Not found.' }))

@@ -8,6 +8,8 @@ export interface Log {
 export function reasonOf(error: unknown): string {
   if (!(error instanceof Error)) return String(error)
   const code = (error as { code?: unknown }).code
+  // Tessera's own wrapper (StoreUnavailableError) says nothing the driver's error does not.
+  if (typeof code === 'string' && code.startsWith('ERR_') && error.cause instanceof Error) return reasonOf(error.cause)
   const cause = error.cause instanceof Error ? ` (${reasonOf(error.cause)})` : ''
   return typeof code === 'string' && !error.message.includes(code) ? `${code}: ${error.message}${cause}` : `${error.message}${cause}`
 }

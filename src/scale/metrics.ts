@@ -2,16 +2,33 @@ import { performance } from 'node:perf_hooks'
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
 import { StoreUnavailableError } from '../errors.js'
 
+let processRegistry: Registry | undefined
+
+/**
+ * The process's own metrics (CPU, memory, event-loop lag, GC), collected once per process: they
+ * describe the process, and each collection installs observers that are never removed.
+ */
+function processMetrics(): Registry {
+  if (!processRegistry) {
+    processRegistry = new Registry()
+    collectDefaultMetrics({ register: processRegistry })
+  }
+  return processRegistry
+}
+
 /**
  * Tessera's Prometheus metrics. One registry per running Tessera (not prom-client's global one), so
  * several apps in one process (tests, a host app with two prefixes) never collide.
  */
-export function createMetrics(options: { defaults?: boolean } = {}) {
+export function createMetrics() {
   const registry = new Registry()
-  if (options.defaults ?? true) collectDefaultMetrics({ register: registry })
   const registers = [registry]
   return {
     registry,
+    /** The exposition: the process's metrics, then Tessera's. */
+    async exposition(): Promise<string> {
+      return `${await processMetrics().metrics()}\n${await registry.metrics()}`
+    },
     requests: new Counter({ name: 'tessera_http_requests_total', help: 'HTTP requests by method, route (the route pattern) and status', labelNames: ['method', 'route', 'status'] as const, registers }),
     requestDuration: new Histogram({
       name: 'tessera_http_request_duration_seconds',

@@ -22,6 +22,9 @@ export function startPgBus(settings: PgBusSettings, handlers: BusHandlers, log: 
   let retry: NodeJS.Timeout | undefined
   let attempt = 0
   const dead = new WeakSet<pg.Client>()
+  let firstConnected: () => void = () => {}
+  // A short-lived process (the CLI's changepassword) may publish before its connection is up.
+  const first = new Promise<void>((resolve) => (firstConnected = resolve))
 
   // 'error' and 'end' may both fire for one connection: it is replaced once.
   const lost = (which: pg.Client, error: unknown) => {
@@ -52,6 +55,7 @@ export function startPgBus(settings: PgBusSettings, handlers: BusHandlers, log: 
       const reconnected = attempt > 0
       attempt = 0
       available.up()
+      firstConnected()
       if (reconnected) handlers.onReconnect()
     } catch (error) {
       lost(next, error)
@@ -62,6 +66,11 @@ export function startPgBus(settings: PgBusSettings, handlers: BusHandlers, log: 
   return {
     kind: 'postgres',
     async publish(payload) {
+      if (!available.isUp) {
+        let timer: NodeJS.Timeout | undefined
+        await Promise.race([first, new Promise((resolve) => (timer = setTimeout(resolve, settings.connectTimeout)))])
+        clearTimeout(timer)
+      }
       if (!client || !available.isUp) throw new Error('LISTEN/NOTIFY connection is down')
       await client.query('SELECT pg_notify($1, $2)', [PG_CHANNEL, payload])
     },

@@ -30,7 +30,8 @@ export class RedisCounters implements CounterStore {
         this.redis.available.down(error)
       }
     }
-    return this.#memory.hit(key, ttlMs, now)
+    const { count, last } = await this.#memory.hit(key, ttlMs, now)
+    return { count, last }
   }
 
   async peek(key: string, now: number): Promise<{ count: number; last: number } | null> {
@@ -43,7 +44,8 @@ export class RedisCounters implements CounterStore {
         this.redis.available.down(error)
       }
     }
-    return this.#memory.peek(key, now)
+    const entry = await this.#memory.peek(key, now)
+    return entry && { count: entry.count, last: entry.last }
   }
 
   async reset(key: string): Promise<void> {

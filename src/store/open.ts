@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationResultSet } from 'kysely'
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationResultSet, type PostgresPool, type PostgresPoolClient } from 'kysely'
 import { TesseraError } from '../errors.js'
 import { guarded } from './errors.js'
 import { KyselyStore } from './kysely-store.js'
@@ -84,26 +84,25 @@ type PgPool = InstanceType<(typeof import('pg'))['default']['Pool']>
  *   socket; handed back, it would make the next request wait too. Both kinds are destroyed on
  *   release, so the pool heals with fresh connections once the server is back.
  */
-function discardTimedOut(pool: PgPool) {
+function discardTimedOut(pool: PgPool): PostgresPool {
   return {
-    async connect() {
+    async connect(): Promise<PostgresPoolClient> {
       const client = await pool.connect()
       let broken = false
       const onError = () => {
         broken = true
       }
       client.on('error', onError)
+      const query = (...args: unknown[]): unknown => {
+        const result: unknown = Reflect.apply(client.query, client, args)
+        if (!(result instanceof Promise)) return result // a cursor (streaming)
+        return result.catch((error: unknown) => {
+          if (error instanceof Error && /Query read timeout|Connection terminated/i.test(error.message)) broken = true
+          throw error
+        })
+      }
       return {
-        query(...args: unknown[]) {
-          const result = (client.query as (...a: unknown[]) => unknown)(...args)
-          if (result instanceof Promise) {
-            return result.catch((error: unknown) => {
-              if (error instanceof Error && /Query read timeout|Connection terminated/i.test(error.message)) broken = true
-              throw error
-            })
-          }
-          return result
-        },
+        query: query as PostgresPoolClient['query'],
         release: () => {
           client.off('error', onError)
           client.release(broken || undefined)
@@ -111,7 +110,7 @@ function discardTimedOut(pool: PgPool) {
       }
     },
     end: () => pool.end(),
-  } as unknown as PgPool
+  }
 }
 
 /** Opens the database named by `DATABASE_URL`; call `migrate()` before use. */

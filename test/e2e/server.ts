@@ -49,12 +49,11 @@ async function waitUntilUp(url: string, child: ChildProcess, output: () => strin
 export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
   await ensureBuilt()
   const dir = mkdtempSync(join(tmpdir(), 'tessera-e2e-'))
-  const port = await freePort()
   const base: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     HOME: dir,
     HOST: '127.0.0.1',
-    PORT: String(port),
+    PORT: String(await freePort()),
     DATABASE_URL: join(dir, 'tessera.sqlite3'),
     SECRET_KEY: 'e2e-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz',
     ...env,
@@ -66,25 +65,35 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
   })
   if (created.code !== 0) throw new Error(`createuser failed: ${created.stderr}`)
 
-  const child = spawn(process.execPath, [BIN, 'serve'], { cwd: dir, env: base, stdio: ['ignore', 'pipe', 'pipe'] })
-  let log = ''
-  const keep = (chunk: Buffer) => {
-    log = (log + chunk.toString()).slice(-20_000)
+  // The port was free when probed; if another process took it meanwhile, try again on another.
+  for (let attempt = 1; ; attempt++) {
+    const port = attempt === 1 ? Number(base.PORT) : await freePort()
+    const serveEnv = { ...base, PORT: String(port) }
+    const child = spawn(process.execPath, [BIN, 'serve'], { cwd: dir, env: serveEnv, stdio: ['ignore', 'pipe', 'pipe'] })
+    let log = ''
+    const keep = (chunk: Buffer) => {
+      log = (log + chunk.toString()).slice(-20_000)
+    }
+    child.stdout!.on('data', keep)
+    child.stderr!.on('data', keep)
+    const url = `http://127.0.0.1:${port}`
+    try {
+      await waitUntilUp(url, child, () => log)
+    } catch (error) {
+      child.kill('SIGKILL')
+      if (attempt < 3 && /EADDRINUSE/.test(log)) continue
+      rmSync(dir, { recursive: true, force: true })
+      throw error
+    }
+    return running(url, serveEnv, child, () => log, dir)
   }
-  child.stdout!.on('data', keep)
-  child.stderr!.on('data', keep)
-  const url = `http://127.0.0.1:${port}`
-  try {
-    await waitUntilUp(url, child, () => log)
-  } catch (error) {
-    child.kill('SIGKILL')
-    rmSync(dir, { recursive: true, force: true })
-    throw error
-  }
+}
+
+function running(url: string, env: Record<string, string>, child: ChildProcess, output: () => string, dir: string): RunningServer {
   return {
     url,
-    env: base,
-    output: () => log,
+    env,
+    output,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
         const exited = once(child, 'exit')

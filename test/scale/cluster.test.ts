@@ -15,7 +15,7 @@ const USER = '/accounts/user/'
 
 const skip = (await pgUnavailable()) ?? (await redisUnavailable())
 
-describe('three instances on one PostgreSQL and Redis', { skip }, () => {
+describe('three instances on one PostgreSQL and Redis', { skip, timeout: 60_000 }, () => {
   let cluster: Cluster
   let A: string, B: string, C: string
   before(async () => {
@@ -29,8 +29,20 @@ describe('three instances on one PostgreSQL and Redis', { skip }, () => {
   test('each instance passes the contract checks on its own', async () => {
     for (const base of [A, B, C]) {
       const browser = new Browser()
-      assert.equal((await browser.request(base, 'GET', USER)).status, 401)
+      const anonymous = await browser.request(base, 'GET', USER)
+      assert.equal(anonymous.status, 401)
+      assert.equal(anonymous.headers.get('www-authenticate'), 'Bearer realm="api"')
+      assert.equal(anonymous.json().detail, 'Authentication credentials were not provided.')
+      assert.match(String((await browser.request(base, 'GET', '/accounts/csrf_token/')).json().token), /^[a-zA-Z0-9]{64}$/)
+      assert.match(browser.get('csrftoken')!, /^[a-zA-Z0-9]{32}$/)
+      const wrong = await browser.login(base, 'alice', 'wrong password')
+      assert.equal(wrong.status, 401)
+      assert.equal(typeof wrong.json().detail, 'string')
+      assert.equal((await browser.request(base, 'POST', LOGIN, { body: { username: 'alice' } })).json().password?.toString(), 'This field is required.')
+      assert.equal((await browser.request(base, 'GET', '/accounts/nope/')).status, 404)
+      assert.equal((await browser.request(base, 'GET', LOGIN)).status, 405)
       assert.equal((await browser.login(base)).status, 200)
+      assert.notEqual(browser.get('csrftoken'), undefined)
       assert.deepEqual((await browser.request(base, 'GET', USER)).json(), { id: 1, username: 'alice', first_name: 'Alice', last_name: 'Liddell' })
       const before = browser.get('refresh_token')
       assert.equal((await browser.request(base, 'POST', REFRESH)).status, 200)

@@ -4,14 +4,16 @@ import { after, before, describe, test } from 'node:test'
 import { pgUnavailable } from '../support/postgres.js'
 import { Browser, userStatus } from './client.js'
 import { startCluster, waitUntil, type Cluster } from './cluster.js'
+import { tessera } from './processes.js'
 import { TcpProxy } from './proxy.js'
 
 const LOGOUT = '/accounts/auth/logout/'
 
-describe('three instances on PostgreSQL alone', { skip: await pgUnavailable() }, () => {
+describe('three instances on PostgreSQL alone', { skip: await pgUnavailable(), timeout: 60_000 }, () => {
   let proxy: TcpProxy
   let cluster: Cluster
   let A: string, B: string, C: string
+  let password = 'correct horse battery'
   before(async () => {
     proxy = await TcpProxy.start(5432)
     // CATCHUP_INTERVAL far above 1 s: only the broadcast can meet the deadline.
@@ -26,7 +28,7 @@ describe('three instances on PostgreSQL alone', { skip: await pgUnavailable() },
 
   async function revocationDelay(): Promise<number> {
     const browser = new Browser()
-    assert.equal((await browser.login(A)).status, 200)
+    assert.equal((await browser.login(A, 'alice', password)).status, 200)
     const access = browser.get('access_token')!
     assert.equal(await userStatus(C, access), 200)
     const sent = performance.now()
@@ -38,6 +40,19 @@ describe('three instances on PostgreSQL alone', { skip: await pgUnavailable() },
   test('login on A, logout on B: refused on A and C within 1 s over NOTIFY', async () => {
     assert.deepEqual(cluster.instances.map((i) => i.app.tessera.broadcast), ['postgres', 'postgres', 'postgres'])
     console.log(`# revocation over LISTEN/NOTIFY: ${(await revocationDelay()).toFixed(1)} ms`)
+  })
+
+  test('`tessera changepassword` in another process: the servers refuse the old sessions at once (NOTIFY, not the 30 s catch-up)', async () => {
+    const browser = new Browser()
+    assert.equal((await browser.login(A)).status, 200)
+    const access = browser.get('access_token')!
+    const run = tessera(['changepassword', 'alice'], { DATABASE_URL: cluster.env.DATABASE_URL!, TESSERA_PASSWORD: 'another horse battery' })
+    assert.equal(await run.exit, 0, run.output())
+    const exited = performance.now()
+    await waitUntil(async () => (await userStatus(A, access)) === 401 && (await userStatus(C, access)) === 401, 1000, 5)
+    console.log(`# changepassword by the CLI: old access token refused ${(performance.now() - exited).toFixed(0)} ms after the command exited`)
+    password = 'another horse battery'
+    assert.equal((await new Browser().login(B, 'alice', password)).status, 200)
   })
 
   test('the LISTEN connection comes back by itself after PostgreSQL does, with a warning meanwhile', async () => {

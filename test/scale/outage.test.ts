@@ -20,7 +20,7 @@ const CATCHUP_INTERVAL = 500
 
 const skip = (await pgUnavailable()) ?? (await redisUnavailable())
 
-describe('outages', { skip }, () => {
+describe('outages', { skip, timeout: 60_000 }, () => {
   let pgProxy: TcpProxy
   let redisProxy: TcpProxy
   let cluster: Cluster

@@ -7,7 +7,7 @@ import { tessera } from './processes.js'
 
 const skip = (await pgUnavailable()) ?? (await redisUnavailable())
 
-test('SIGTERM: in-flight requests finish, new ones are refused, pools and Redis close, exit 0', { skip }, async () => {
+test('SIGTERM: in-flight requests finish, new ones are refused, pools and Redis close, exit 0', { skip, timeout: 60_000 }, async () => {
   const database = await createPgDatabase('shutdown')
   const port = await closedPort()
   const base = `http://127.0.0.1:${port}`

@@ -34,7 +34,7 @@ export async function accountRoutes(app: FastifyInstance, { tessera }: { tessera
     schema: { tags: ['account'], summary: 'The current user', security: [{ cookieAuth: [] }, { bearerAuth: [] }], response: { 200: userSchema, ...errorResponses } },
   }, async (request, reply) => {
     const user = await auth.getUser(request.auth!.userId)
-    if (!user) return sendError(reply, new TesseraError('ERR_AUTH_INACTIVE', 'User not found'))
+    if (!user) return sendError(reply, new TesseraError('ERR_AUTH_USER_NOT_FOUND', 'User not found'))
     if (!user.is_active) return sendError(reply, new TesseraError('ERR_AUTH_INACTIVE', 'User is inactive'))
     return publicUser(user)
   })
