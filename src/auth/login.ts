@@ -66,6 +66,7 @@ export async function login(ctx: AuthContext, username: string, password: string
   else await ctx.hasher.burn(password)
   if (!user || !ok || !user.is_active) {
     await ctx.limiter.recordFailure(client.ip, username)
+    await ctx.limiter.recordIp(client.ip, 'login')
     ctx.audit('login_failed', { username, ip: client.ip, cause: !user ? 'unknown_user' : !ok ? 'bad_password' : 'inactive' })
     throw new TesseraError('ERR_AUTH_BAD_CREDENTIALS', BAD_CREDENTIALS)
   }

@@ -41,7 +41,8 @@ export class MemoryCounters implements CounterStore {
  *   `pairMaxDelay` (an hour): a guesser on one address is stopped hard;
  * - the username alone, from any address: after `userFreeAttempts` failures the wait doubles up to
  *   `userMaxDelay` (a minute): a botnet is slowed, but cannot lock the owner out for long;
- * - the IP alone: at most `ipPerMinute` attempts per minute on login, register and refresh.
+ * - the IP alone: at most `ipPerMinute` failed logins and refreshes, and registrations, per minute.
+ *   Successes do not count: a busy office behind one NAT address is not throttled for logging in.
  */
 export class LoginLimiter {
   constructor(
@@ -50,13 +51,20 @@ export class LoginLimiter {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Counts one request from `ip` against the per-minute budget; throws RateLimitedError when over. */
+  /** Throws RateLimitedError while `ip` has used up this minute's budget for `action`. */
   async checkIp(ip: string, action: string): Promise<void> {
     if (!this.settings.enabled) return
     const now = this.now()
     const window = Math.floor(now / 60_000)
-    const { count } = await this.counters.hit(`ip:${action}:${ip}:${window}`, 60_000, now)
-    if (count > this.settings.ipPerMinute) throw new RateLimitedError(Math.max(1, Math.ceil(((window + 1) * 60_000 - now) / 1000)))
+    const entry = await this.counters.peek(`ip:${action}:${ip}:${window}`, now)
+    if (entry && entry.count >= this.settings.ipPerMinute) throw new RateLimitedError(Math.max(1, Math.ceil(((window + 1) * 60_000 - now) / 1000)))
+  }
+
+  /** Counts one attempt of `ip` against this minute's budget for `action`. */
+  async recordIp(ip: string, action: string): Promise<void> {
+    if (!this.settings.enabled) return
+    const now = this.now()
+    await this.counters.hit(`ip:${action}:${ip}:${Math.floor(now / 60_000)}`, 60_000, now)
   }
 
   /** Throws RateLimitedError while the pair or the username is in its back-off. */

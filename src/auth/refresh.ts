@@ -34,6 +34,15 @@ async function activeUser(ctx: AuthContext, claims: TokenClaims): Promise<User> 
  */
 export async function refresh(ctx: AuthContext, token: string, client: ClientInfo): Promise<Refreshed> {
   await ctx.limiter.checkIp(client.ip, 'refresh')
+  try {
+    return await rotateOrReissue(ctx, token)
+  } catch (error) {
+    if (error instanceof TesseraError && error.code !== 'ERR_STORE_UNAVAILABLE') await ctx.limiter.recordIp(client.ip, 'refresh')
+    throw error
+  }
+}
+
+async function rotateOrReissue(ctx: AuthContext, token: string): Promise<Refreshed> {
   const claims = verifyRefresh(ctx, token)
   const user = await activeUser(ctx, claims)
   const now = ctx.now()

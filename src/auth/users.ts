@@ -65,6 +65,7 @@ export async function createUser(ctx: AuthContext, account: NewAccount, checkPas
 export async function register(ctx: AuthContext, account: NewAccount, client: ClientInfo): Promise<TokenPair> {
   if (!ctx.settings.registrationEnabled) throw new TesseraError('ERR_AUTH_REGISTRATION_CLOSED', 'Registration is disabled.')
   await ctx.limiter.checkIp(client.ip, 'register')
+  await ctx.limiter.recordIp(client.ip, 'register')
   const user = await createUser(ctx, { ...account, is_staff: false, is_superuser: false })
   ctx.audit('user_registered', { user_id: user.id, ip: client.ip })
   return openSession(ctx, user, client)

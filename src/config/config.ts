@@ -42,7 +42,7 @@ export interface RateLimitSettings {
   /** Failures of one username from anywhere before it is throttled, and its (capped) longest delay (s). */
   userFreeAttempts: number
   userMaxDelay: number
-  /** Requests of one IP per minute on login, register and refresh. */
+  /** Failed logins and refreshes, and registrations, of one IP per minute. */
   ipPerMinute: number
 }
 
