@@ -2,12 +2,13 @@
  * `npm run bench` runs every scenario; `npm run bench -- user refresh` runs those only.
  * Options: --duration S (measured seconds per server, default 6), --rounds N (the measured time is
  * split into N rounds, interleaved between Tessera and its baseline; default 6), --warmup S (default
- * 1.5), --connections N (default 50), --profile (run Tessera under `node --cpu-prof` and print where its time went),
+ * 1.5), --connections N (default 50), --profile (run the servers under `node --cpu-prof` and print
+ * where their time went),
  * --env KEY=VALUE (repeatable: extra environment for every Tessera server, e.g. UV_THREADPOOL_SIZE=1),
  * --no-write (leave bench/RESULTS.md alone; it is only rewritten by a run of every scenario).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { BENCH_DIR, build } from './lib/build.js'
@@ -41,8 +42,11 @@ const selected = positionals.length > 0 ? ALL.filter((name) => positionals.inclu
 const options = { duration: Number(values.duration), rounds: Number(values.rounds), warmup: Number(values.warmup), connections: Number(values.connections) }
 
 const started = Date.now()
+const loadBefore = loadavg()[0]!
 build()
 const dir = mkdtempSync(join(tmpdir(), 'tessera-bench-'))
+// Also on Ctrl-C (bench/lib/children.ts kills the child processes and exits).
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }))
 const profileDir = values.profile ? join(BENCH_DIR, '.profiles', new Date().toISOString().replace(/[:.]/g, '-')) : undefined
 const bare = await startBare(profileDir && join(profileDir, 'bare'))
 const serverEnv = Object.fromEntries(values.env.map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]))
@@ -53,13 +57,13 @@ try {
     console.log(`\n▶ ${name}`)
     const t0 = Date.now()
     try {
-      if (name === 'queries') results.push(await countQueries(run))
-      else if (name === 'postgres') results.push(...(await postgresScenarios(run)))
-      else results.push(await scenarios[name]!(run))
-      const last = results.at(-1)!
-      for (const row of last.rows) console.log(`  ${row.label}: ${row.rps.toFixed(0)} req/s, p50 ${row.p50.toFixed(1)} ms, p99 ${row.p99.toFixed(1)} ms, ${row.cpuPerRequest.toFixed(0)} µs CPU/req, peak RSS ${row.peakRss.toFixed(0)} MiB${row.failed ? `  FAILED: ${row.failed}` : ''}`)
-      if (last.ratio) console.log(`  ratio ${last.ratio.value.toFixed(2)} of ${last.ratio.of}${last.target ? ` (target ${last.target.text}: ${last.target.ok ? 'met' : 'MISSED'})` : ''}`)
-      for (const note of last.notes) console.log(`  · ${note}`)
+      const added = name === 'queries' ? [await countQueries(run)] : name === 'postgres' ? await postgresScenarios(run) : [await scenarios[name]!(run)]
+      results.push(...added)
+      for (const result of added) {
+        for (const row of result.rows) console.log(`  ${row.label}: ${row.rps.toFixed(0)} req/s, p50 ${row.p50.toFixed(1)} ms, p99 ${row.p99.toFixed(1)} ms, ${row.cpuPerRequest.toFixed(0)} µs CPU/req, peak RSS ${row.peakRss.toFixed(0)} MiB${row.failed ? `  FAILED: ${row.failed}` : ''}`)
+        if (result.ratio) console.log(`  ratio ${result.ratio.value.toFixed(2)} of ${result.ratio.of}${result.target ? ` (target ${result.target.text}: ${result.target.ok ? 'met' : 'MISSED'})` : ''}`)
+        for (const note of result.notes) console.log(`  · ${note}`)
+      }
     } catch (error) {
       console.error(`  ${name} could not run: ${error instanceof Error ? error.message : String(error)}`)
       results.push({ name, rows: [], notes: [`could not run: ${error instanceof Error ? error.message : String(error)}`], target: { text: 'runs', ok: false } })
@@ -74,7 +78,7 @@ try {
 
 const seconds = (Date.now() - started) / 1000
 const args = process.argv.slice(2).filter((a) => a !== '--no-write')
-const report = renderReport(results, { options, seconds, command: `npm run bench${args.length ? ` -- ${args.join(' ')}` : ''}` })
+const report = renderReport(results, { options, seconds, loadBefore, command: `npm run bench${args.length ? ` -- ${args.join(' ')}` : ''}` })
 console.log(`\n${report}`)
 mkdirSync(join(BENCH_DIR, '.results'), { recursive: true })
 writeFileSync(join(BENCH_DIR, '.results', 'latest.json'), JSON.stringify({ date: new Date().toISOString(), options, seconds, results }, null, 2))

@@ -83,13 +83,9 @@ export async function postgresScenarios(run: Run): Promise<ScenarioResult[]> {
   const results: ScenarioResult[] = []
   for (const [name, kind, instances, sessions] of plan) {
     try {
-      const result = await pgScenario(run, name, kind, instances, sessions)
-      results.push(result)
-      for (const row of result.rows) console.log(`  ${row.label}: ${row.rps.toFixed(0)} req/s, p99 ${row.p99.toFixed(1)} ms${row.failed ? `  FAILED: ${row.failed}` : ''}`)
+      results.push(await pgScenario(run, name, kind, instances, sessions))
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error)
-      console.log(`  ${name} skipped: ${message}`)
-      results.push({ name, rows: [], notes: [`skipped: ${message}`] })
+      results.push({ name, rows: [], notes: [`skipped: ${error instanceof Error ? error.message : String(error)}`] })
     }
   }
   return results

@@ -1,5 +1,5 @@
 /** The results as a Markdown table, and its place in bench/RESULTS.md. */
-import { cpus } from 'node:os'
+import { cpus, loadavg } from 'node:os'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { BENCH_DIR } from './build.js'
@@ -11,10 +11,11 @@ const END = '<!-- bench:results:end -->'
 
 const num = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '–')
 
-export function renderReport(results: ScenarioResult[], meta: { options: Options; seconds: number; command: string }): string {
+export function renderReport(results: ScenarioResult[], meta: { options: Options; seconds: number; command: string; loadBefore: number }): string {
   const lines = [
-    `Run of ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC: \`${meta.command}\`, ${meta.options.duration} s measured after ${meta.options.warmup} s warm-up, ` +
-      `${meta.options.connections} connections (login: 8), Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'CPU'}; whole run ${num(meta.seconds)} s.`,
+    `Run of ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC: \`${meta.command}\`; per server ${meta.options.duration} s measured in ${meta.options.rounds} interleaved rounds ` +
+      `after ${meta.options.warmup} s of warm-up; ${meta.options.connections} connections (login: 8); Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'CPU'}; ` +
+      `load average ${meta.loadBefore.toFixed(1)} before and ${loadavg()[0]!.toFixed(1)} after; the whole run took ${num(meta.seconds)} s.`,
     '',
     '| scenario | server | req/s | p50 ms | p99 ms | errors / non-2xx | CPU µs/req | CPU (cores) | peak RSS MiB | ratio | target | |',
     '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|',
