@@ -91,7 +91,7 @@ export interface Config {
   cookies: { access: CookieSettings; refresh: CookieSettings; csrf: CookieSettings }
   csrf: { trustedOrigins: string[]; headerName: string }
   cors: { allowedOrigins: string[] }
-  passwords: { memoryCost: number; timeCost: number; parallelism: number }
+  passwords: { memoryCost: number; timeCost: number; parallelism: number; maxConcurrency: number | undefined }
   rateLimit: RateLimitSettings
   database: DatabaseSettings
   scale: ScaleSettings
@@ -186,6 +186,8 @@ export function resolveConfig(env: Env): Config {
       memoryCost: r.int('ARGON2_MEMORY_COST', 19456, 1024, 4 * 1024 * 1024),
       timeCost: r.int('ARGON2_TIME_COST', 2, 1, 100),
       parallelism: r.int('ARGON2_PARALLELISM', 1, 1, 16),
+      // Undefined: CPUs less one (see src/passwords/semaphore.ts).
+      maxConcurrency: r.optional('ARGON2_MAX_CONCURRENCY') === undefined ? undefined : r.int('ARGON2_MAX_CONCURRENCY', 1, 1, 256),
     },
     rateLimit: {
       enabled: r.bool('RATE_LIMIT_ENABLED', true),

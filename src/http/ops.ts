@@ -38,7 +38,8 @@ function metricsAllowed(request: FastifyRequest, token: string | undefined): boo
 async function opsPlugin(app: FastifyInstance) {
   const tessera = (): Tessera => app.tessera // decorated by `tessera`, registered after this plugin
 
-  app.addHook('onResponse', async (request: FastifyRequest, reply: FastifyReply) => {
+  app.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    done()
     const metrics = tessera()?.metrics
     if (!metrics) return
     // The pattern, never the raw URL: a scanner's random paths must not create new series.
@@ -54,8 +55,9 @@ async function opsPlugin(app: FastifyInstance) {
   app.addHook('preClose', async () => {
     closing = true
   })
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (closing) reply.header('connection', 'close')
+    done(null, payload)
   })
 
   const hidden = { schema: { hide: true } }

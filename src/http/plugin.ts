@@ -59,9 +59,10 @@ async function tesseraPlugin(fastify: FastifyInstance, options: TesseraOptions) 
       methods.set(route.routePath, set)
     })
     // Everything under the prefix is per-user: never cached, never sniffed.
-    app.addHook('onSend', async (_request, reply) => {
+    app.addHook('onRequest', (_request, reply, done) => {
       reply.header('cache-control', 'no-store')
       reply.header('x-content-type-options', 'nosniff')
+      done()
     })
     const deps = { tessera }
     await app.register(accountRoutes, deps)

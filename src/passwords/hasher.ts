@@ -3,11 +3,13 @@
  * formats, and tells the caller when a stored hash should be upgraded.
  */
 import { randomBytes } from 'node:crypto'
+import { availableParallelism } from 'node:os'
 import { TesseraError } from '../errors.js'
 import { argon2NeedsRehash, hashArgon2id, resolveArgon2Options, verifyArgon2Phc } from './argon2.js'
 import type { Argon2Options } from './argon2.js'
 import { verifyDjangoPassword } from './django.js'
 import { MAX_PASSWORD_LENGTH } from './limits.js'
+import { createSemaphore } from './semaphore.js'
 
 /** Outcome of checking a password against a stored hash. */
 export interface VerifyResult {
@@ -43,8 +45,11 @@ export interface PasswordHasher {
   burn(password: string): Promise<void>
 }
 
-/** Argon2 cost parameters for {@link createPasswordHasher}; unspecified ones use OWASP's values. */
-export type PasswordHasherOptions = Partial<Argon2Options>
+/**
+ * Argon2 cost parameters for {@link createPasswordHasher}; unspecified ones use OWASP's values.
+ * `maxConcurrency` bounds the hashes running at once (default: the number of CPUs less one, at least 1).
+ */
+export type PasswordHasherOptions = Partial<Argon2Options> & { maxConcurrency?: number }
 
 const NO_MATCH: VerifyResult = Object.freeze({ ok: false, needsRehash: false })
 const TESSERA_PREFIX = '$argon2id$'
@@ -56,7 +61,9 @@ const TESSERA_PREFIX = '$argon2id$'
  * limits Tessera accepts when verifying.
  */
 export function createPasswordHasher(options: PasswordHasherOptions = {}): PasswordHasher {
-  const params = resolveArgon2Options(options)
+  const { maxConcurrency = defaultHashConcurrency(), ...argon2 } = options
+  const params = resolveArgon2Options(argon2)
+  const limited = createSemaphore(Math.max(1, maxConcurrency))
   let dummyHash: Promise<string> | undefined
 
   // Same parameters as real hashes, so burning costs what a real wrong-password check costs.
@@ -77,25 +84,26 @@ export function createPasswordHasher(options: PasswordHasherOptions = {}): Passw
           `Password must be a non-empty string of at most ${MAX_PASSWORD_LENGTH} characters.`,
         )
       }
-      return hashArgon2id(password, params)
+      return limited(() => hashArgon2id(password, params))
     },
 
     async verify(password, encoded) {
       // Rejected before any hashing: this is input the attacker controls, so it must not buy CPU.
       if (!isAcceptablePassword(password) || typeof encoded !== 'string') return NO_MATCH
       if (encoded.startsWith(TESSERA_PREFIX)) {
-        const ok = await verifyArgon2Phc(encoded, password)
+        const ok = await limited(() => verifyArgon2Phc(encoded, password))
         return { ok, needsRehash: ok && argon2NeedsRehash(encoded, params) }
       }
       // Every Django format is a legacy format: on success, move the user to argon2id.
-      const ok = await verifyDjangoPassword(password, encoded)
+      const ok = await limited(() => verifyDjangoPassword(password, encoded))
       return { ok, needsRehash: ok }
     },
 
     async burn(password) {
       // Mirrors verify(): passwords it would refuse without hashing cost nothing here either.
       if (!isAcceptablePassword(password)) return
-      await verifyArgon2Phc(await getDummyHash(), password)
+      const dummy = await getDummyHash()
+      await limited(() => verifyArgon2Phc(dummy, password))
     },
   }
 }
@@ -103,4 +111,9 @@ export function createPasswordHasher(options: PasswordHasherOptions = {}): Passw
 function isAcceptablePassword(password: unknown): password is string {
   // Empty passwords never match: Django allows them, but an empty credential is never a login.
   return typeof password === 'string' && password.length > 0 && password.length <= MAX_PASSWORD_LENGTH
+}
+
+/** CPUs less one, at least one: hashing never takes every core from the request thread. */
+export function defaultHashConcurrency(): number {
+  return Math.max(1, availableParallelism() - 1)
 }

@@ -1,4 +1,4 @@
-export { createPasswordHasher } from './hasher.js'
+export { createPasswordHasher, defaultHashConcurrency } from './hasher.js'
 export type { PasswordHasher, PasswordHasherOptions, VerifyResult } from './hasher.js'
 export { DEFAULT_ARGON2_OPTIONS, argon2NeedsRehash, hashArgon2id, resolveArgon2Options, verifyArgon2Phc } from './argon2.js'
 export type { Argon2Options } from './argon2.js'

@@ -49,7 +49,21 @@ async function createDialect(target: DatabaseTarget, options: StoreOptions) {
     database.pragma('synchronous = NORMAL')
     database.pragma('foreign_keys = ON')
     database.pragma('busy_timeout = 5000')
-    return new SqliteDialect({ database })
+    // Kysely prepares every statement anew; Tessera's queries are a few dozen fixed texts, so keep them
+    // prepared (better-sqlite3 statements are reusable). Bounded in case a caller builds dynamic SQL.
+    const prepared = new Map<string, ReturnType<typeof database.prepare>>()
+    const cached = {
+      prepare(sql: string) {
+        let statement = prepared.get(sql)
+        if (!statement) {
+          statement = database.prepare(sql)
+          if (prepared.size < 500) prepared.set(sql, statement)
+        }
+        return statement
+      },
+      close: () => database.close(),
+    }
+    return new SqliteDialect({ database: cached })
   }
   const pg = await import('pg')
   const { Pool, types } = pg.default

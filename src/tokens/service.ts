@@ -30,10 +30,14 @@ export interface TokenServiceDeps {
 /** 32 lowercase hex characters, the shape of SimpleJWT's `uuid4().hex`. */
 export const newJti = (): string => randomBytes(16).toString('hex')
 
+/** How many verified tokens are remembered (an access token is presented on every request). */
+const VERIFIED_CACHE_SIZE = 20_000
+
 /**
- * Builds the signer and one verifier per key once; the verifiers cache verified tokens (bounded by
- * their `exp`) so a repeated access token costs a map lookup. Each verifier accepts only its own
- * key's algorithm: the token's `alg` never chooses anything (RFC 8725 §3.1).
+ * Builds the signer and one verifier per key once. Each verifier accepts only its own key's
+ * algorithm: the token's `alg` never chooses anything (RFC 8725 §3.1). A token whose signature has
+ * been checked once is remembered by its exact text (which no other token can share), so a repeated
+ * access token costs a map lookup; its time claims are checked on every use.
  */
 export function createTokenService(settings: TokenSettings, initialRing: KeyRing, deps: TokenServiceDeps = {}): TokenService {
   let ring = initialRing
@@ -58,7 +62,7 @@ export function createTokenService(settings: TokenSettings, initialRing: KeyRing
       built.set(key.kid, verifiers.get(key.kid) ?? (createVerifier({
         key: key.verifyingKey,
         algorithms: [key.algorithm],
-        cache: 10_000,
+        cache: false,
         requiredClaims: REQUIRED_CLAIMS,
         clockTolerance: settings.leeway * 1000,
         ignoreExpiration: injectedClock,
@@ -70,6 +74,11 @@ export function createTokenService(settings: TokenSettings, initialRing: KeyRing
     return built
   }
   verifiers = buildVerifiers(ring)
+  const verified = new Map<string, { claims: TokenClaims; retiresAt: number | undefined }>()
+  const remember = (token: string, claims: TokenClaims, key: SigningKey) => {
+    if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value!)
+    verified.set(token, { claims, retiresAt: key.retiresAt })
+  }
   const lifetime = { access: settings.accessLifetime, refresh: settings.refreshLifetime }
 
   function keyFor(token: string, type: TokenType): SigningKey {
@@ -97,6 +106,7 @@ export function createTokenService(settings: TokenSettings, initialRing: KeyRing
     setRing(next) {
       verifiers = buildVerifiers(next)
       ring = next
+      verified.clear()
     },
     issue(type, userId, sid) {
       const iat = Math.floor(now() / 1000)
@@ -107,15 +117,21 @@ export function createTokenService(settings: TokenSettings, initialRing: KeyRing
       return signerFor(ring.current)({ ...claims })
     },
     verify(token, type) {
-      const key = keyFor(token, type)
-      let claims: TokenClaims
-      try {
-        claims = verifiers.get(key.kid)!(token)
-      } catch (error) {
-        const expired = error instanceof TokenError && error.code === TokenError.codes.expired
-        throw new TokenInvalidError(type, expired ? 'Token is expired' : 'Token is invalid', expired ? 'expired' : 'invalid', { cause: error })
-      }
       const nowS = now() / 1000
+      const hit = verified.get(token)
+      let claims: TokenClaims
+      if (hit && (hit.retiresAt === undefined || hit.retiresAt > nowS)) {
+        claims = hit.claims
+      } else {
+        const key = keyFor(token, type)
+        try {
+          claims = verifiers.get(key.kid)!(token)
+        } catch (error) {
+          const expired = error instanceof TokenError && error.code === TokenError.codes.expired
+          throw new TokenInvalidError(type, expired ? 'Token is expired' : 'Token is invalid', expired ? 'expired' : 'invalid', { cause: error })
+        }
+        remember(token, claims, key)
+      }
       if (typeof claims.exp !== 'number' || claims.exp + settings.leeway <= nowS) throw new TokenInvalidError(type, 'Token is expired', 'expired')
       if (typeof claims.nbf === 'number' && claims.nbf - settings.leeway > nowS) throw new TokenInvalidError(type, 'Token is invalid')
       if (claims.token_type !== type) throw new TokenInvalidError(type, 'Token has wrong type', 'wrong_type')
