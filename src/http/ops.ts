@@ -38,14 +38,23 @@ function metricsAllowed(request: FastifyRequest, token: string | undefined): boo
 async function opsPlugin(app: FastifyInstance) {
   const tessera = (): Tessera => app.tessera // decorated by `tessera`, registered after this plugin
 
+  // Label children cached per (method, route, status): prom-client hashes the labels on every call otherwise.
+  const series = new Map<string, { count: { inc(): void }; duration: { observe(value: number): void } }>()
   app.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
     done()
     const metrics = tessera()?.metrics
     if (!metrics) return
     // The pattern, never the raw URL: a scanner's random paths must not create new series.
     const route = request.routeOptions.url ?? 'unmatched'
-    metrics.requests.inc({ method: request.method, route, status: String(reply.statusCode) })
-    metrics.requestDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000)
+    const status = String(reply.statusCode)
+    const key = `${request.method} ${route} ${status}`
+    let child = series.get(key)
+    if (!child) {
+      child = { count: metrics.requests.labels(request.method, route, status), duration: metrics.requestDuration.labels(request.method, route) }
+      if (series.size < 1000) series.set(key, child)
+    }
+    child.count.inc()
+    child.duration.observe(reply.elapsedTime / 1000)
   })
 
   // Graceful shutdown: Fastify closes idle keep-alive connections when it starts closing, but a
