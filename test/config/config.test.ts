@@ -50,8 +50,13 @@ describe('config: defaults', () => {
     assert.deepEqual(config.cors.allowedOrigins, [])
   })
 
-  it("argon2id at OWASP's parameters (m=19456 KiB, t=2, p=1)", () => {
-    assert.deepEqual(config.passwords, { memoryCost: 19456, timeCost: 2, parallelism: 1 })
+  it("argon2id at OWASP's parameters (m=19456 KiB, t=2, p=1), as many at once as the hasher's default", () => {
+    assert.deepEqual(config.passwords, { memoryCost: 19456, timeCost: 2, parallelism: 1, maxConcurrency: undefined })
+  })
+
+  it('ARGON2_MAX_CONCURRENCY bounds the hashes at once, and must be a positive integer', () => {
+    assert.equal(resolveConfig({ SECRET_KEY, ARGON2_MAX_CONCURRENCY: '3' }).passwords.maxConcurrency, 3)
+    assert.throws(() => resolveConfig({ SECRET_KEY, ARGON2_MAX_CONCURRENCY: '0' }), /ARGON2_MAX_CONCURRENCY/)
   })
 
   it('is deeply frozen', () => {
