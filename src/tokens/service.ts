@@ -31,7 +31,7 @@ export interface TokenServiceDeps {
 export const newJti = (): string => randomUUID().replaceAll('-', '')
 
 /** How many verified tokens are remembered (an access token is presented on every request). */
-const VERIFIED_CACHE_SIZE = 20_000
+const VERIFIED_CACHE_SIZE = 10_000
 
 /**
  * Builds the signer and one verifier per key once. Each verifier accepts only its own key's
