@@ -9,19 +9,17 @@ function apply(reply: FastifyReply, cookie: CookieInstruction): void {
   reply.setCookie(cookie.name, cookie.value, cookie.options)
 }
 
-/** Sets the access cookie (and the refresh cookie when one is given); responses carrying tokens are never cached. */
+/** Sets the access cookie (and the refresh cookie when one is given). The plugin marks every response under the prefix `no-store`. */
 export function setTokenCookies(config: Config, request: FastifyRequest, reply: FastifyReply, access: IssuedToken, refresh?: IssuedToken): void {
   const secure = isSecureRequest(request)
   apply(reply, setCookie(config.cookies.access, access.token, secure))
   if (refresh) apply(reply, setCookie(config.cookies.refresh, refresh.token, secure))
-  reply.header('cache-control', 'no-store')
 }
 
 export function deleteTokenCookies(config: Config, request: FastifyRequest, reply: FastifyReply): void {
   const secure = isSecureRequest(request)
   apply(reply, deleteCookie(config.cookies.access, secure))
   apply(reply, deleteCookie(config.cookies.refresh, secure))
-  reply.header('cache-control', 'no-store')
 }
 
 /** Writes the CSRF cookie with `secret` (Django 4.1+: the cookie holds the unmasked secret). */

@@ -77,7 +77,6 @@ async function tesseraPlugin(fastify: FastifyInstance, options: TesseraOptions) 
         method: others,
         url,
         schema: { hide: true },
-        config: { csrf: false },
         handler: async (request, reply) => reply.code(405).header('allow', allow).send({ detail: `Method "${request.method}" not allowed.` }),
       })
     }

@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely'
+import type { RefreshRecord, Session, StoredKey } from '../auth/index.js'
 
 /** Booleans are stored as 0/1 on every database; times are integer milliseconds unless suffixed `_s`. */
 export interface UserTable {
@@ -15,38 +16,10 @@ export interface UserTable {
   last_login: number | null
 }
 
-export interface SessionTable {
-  id: string
-  user_id: number
-  created_at: number
-  last_used_at: number
-  user_agent: string
-  ip: string
-  expires_at: number
-  revoked_at: number | null
-  revoke_reason: string | null
-}
-
-export interface RefreshTokenTable {
-  jti: string
-  session_id: string
-  user_id: number
-  parent_jti: string | null
-  issued_at_s: number
-  expires_at_s: number
-  used_at: number | null
-  successor_jti: string | null
-  revoked_at: number | null
-}
-
-export interface SigningKeyTable {
-  kid: string
-  algorithm: string
-  private_key: string
-  public_key: string
-  created_at: number
-  retires_at: number | null
-}
+/** These rows are stored exactly as the use cases see them (src/auth/store.ts). */
+export type SessionTable = Session
+export type RefreshTokenTable = RefreshRecord
+export type SigningKeyTable = StoredKey
 
 export interface Database {
   auth_user: UserTable

@@ -164,3 +164,33 @@ describe('tokens: every verify path refuses what it must', () => {
     assert.equal(rejects(service, token, 'refresh').reason, 'wrong_type')
   })
 })
+
+describe('tokens: the verified-token cache', () => {
+  it('a verified token vouches only for its exact text: a tampered copy is still checked and refused', () => {
+    const service = createTokenService(SETTINGS, createKeyRing([KEY]))
+    const { token } = service.issue('access', 1, 's')
+    service.verify(token, 'access')
+    const [header, payload, signature] = token.split('.')
+    const body = JSON.parse(Buffer.from(payload!, 'base64url').toString())
+    const tampered = `${header}.${b64({ ...body, user_id: 2 })}.${signature}`
+    assert.throws(() => service.verify(tampered, 'access'), /Token is invalid/)
+  })
+
+  it('a cached token still expires: its exp is checked on every hit', () => {
+    let now = Date.now()
+    const service = createTokenService(SETTINGS, createKeyRing([KEY]), { now: () => now })
+    const { token } = service.issue('access', 1, 's')
+    service.verify(token, 'access')
+    now += 901_000
+    assert.throws(() => service.verify(token, 'access'), /Token is expired/)
+  })
+
+  it('a key taken out of the ring stops verifying, even for tokens verified before', () => {
+    const service = createTokenService(SETTINGS, createKeyRing([KEY]))
+    const { token } = service.issue('access', 1, 's')
+    service.verify(token, 'access')
+    const other = { ...KEY, kid: 'other-key', signingKey: 'another-secret-key-0123456789abcdef-xyz', verifyingKey: 'another-secret-key-0123456789abcdef-xyz' }
+    service.setRing(createKeyRing([other]))
+    assert.throws(() => service.verify(token, 'access'), /Token is invalid/)
+  })
+})

@@ -24,7 +24,6 @@ export async function accountRoutes(app: FastifyInstance, { tessera }: { tessera
     // An absent or malformed cookie gets a new secret; an older Django's 64-character masked cookie
     // is replaced with its unmasked secret, as Django 4.1+ does.
     if (!valid || cookie !== secret) setCsrfCookie(config, request, reply, secret)
-    reply.header('cache-control', 'no-store')
     // A new mask for every response: the bytes differ each time, which defeats BREACH.
     return { token: maskSecret(secret) }
   })
