@@ -1,0 +1,2 @@
+export { translate, translateBody, SUPPORTED_LANGUAGES } from './translate.js'
+export { languageFromRequest, parseAcceptLanguage, supportedLanguageVariant, isEnglish } from './language.js'
