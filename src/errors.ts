@@ -22,6 +22,8 @@ export type ErrorCode =
   | 'ERR_CONFLICT'
   | 'ERR_PASSWORD_FORMAT'
   | 'ERR_STORE_UNAVAILABLE'
+  /** Applying the schema migrations failed (a start-up error: not "try again later"). */
+  | 'ERR_STORE_MIGRATION'
 
 export class TesseraError extends Error {
   constructor(

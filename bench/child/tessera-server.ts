@@ -3,11 +3,10 @@
  * the server itself), on a port the OS picks, announced to the runner over IPC.
  */
 import type { AddressInfo } from 'node:net'
-import { loadConfig } from '../../src/config/index.js'
-import { buildServer } from '../../src/http/index.js'
+import { loadOptions } from '../../src/config/index.js'
+import { buildServer, runtimeOf } from '../../src/http/index.js'
 
-const { config } = loadConfig()
-const app = await buildServer({ config })
+const app = await buildServer(loadOptions(process.env).options)
 await app.listen({ host: '127.0.0.1', port: 0 })
 
 async function stop(): Promise<void> {
@@ -19,4 +18,4 @@ process.on('message', (message: { type: string }) => {
   if (message.type === 'stop') void stop()
 })
 process.on('disconnect', () => void stop())
-process.send!({ type: 'ready', port: (app.server.address() as AddressInfo).port, revoked: app.tessera.auth.revocations.size })
+process.send!({ type: 'ready', port: (app.server.address() as AddressInfo).port, revoked: runtimeOf(app).auth.revocations.size })

@@ -7,10 +7,9 @@
 import { join } from 'node:path'
 import { readFileSync } from 'node:fs'
 import type { KyselyPlugin } from 'kysely'
-import { resolveConfig } from '../../src/config/index.js'
+import { optionsFromEnv, resolveConfig } from '../../src/config/index.js'
 import { buildServer } from '../../src/http/index.js'
-import { KyselyStore, openStore } from '../../src/store/index.js'
-import { guarded } from '../../src/store/errors.js'
+import { CheckedStore, KyselyStore, openStore } from '../../src/store/index.js'
 import type { Pool } from '../child/shapes.js'
 import { serverEnv, type Run, type ScenarioResult } from './scenarios.js'
 import { seed } from './seed.js'
@@ -34,10 +33,10 @@ export async function countQueries(run: Run): Promise<ScenarioResult> {
   await seed(env, { users: 5, sessions: 20, loginUser: true }, poolFile)
   const pool = JSON.parse(readFileSync(poolFile, 'utf8')) as Pool
   const config = resolveConfig(env)
-  const opened = await openStore(config.databaseUrl)
+  const opened = await openStore(config.database.url)
   const plugin = counter()
-  const store = guarded(new KyselyStore(opened.db.withPlugin(plugin)))
-  const app = await buildServer({ config, store, logger: false })
+  const store = new CheckedStore(new KyselyStore(opened.db.withPlugin(plugin)))
+  const app = await buildServer({ ...optionsFromEnv(env), store, logger: false })
   await app.ready()
   const [first, second, third] = pool.sessions as [Pool['sessions'][number], Pool['sessions'][number], Pool['sessions'][number]]
   const browser = { 'sec-fetch-site': 'same-origin', accept: 'application/json' }

@@ -9,8 +9,8 @@ import { writeFileSync } from 'node:fs'
 import { refreshRecord } from '../../src/auth/login.js'
 import type { RefreshRecord, Session } from '../../src/auth/index.js'
 import { resolveConfig } from '../../src/config/index.js'
+import { createRuntime, type Runtime } from '../../src/runtime.js'
 import { generateSecret, maskSecret } from '../../src/csrf/index.js'
-import { createTessera, type Tessera } from '../../src/http/index.js'
 import { openStore, type OpenedStore } from '../../src/store/index.js'
 import type { Pool, PoolSession } from '../child/shapes.js'
 
@@ -26,7 +26,6 @@ export interface SeedPlan {
 }
 
 export const LOGIN = { username: 'bench-login', password: 'correct horse battery staple' }
-const quiet = { info() {}, warn() {} }
 const BATCH = 1000
 
 async function insertSessions(opened: OpenedStore, rows: { session: Session; token: RefreshRecord }[]): Promise<void> {
@@ -39,7 +38,7 @@ async function insertSessions(opened: OpenedStore, rows: { session: Session; tok
   }
 }
 
-function makeSession(tessera: Tessera, userId: number, now: number, revokedAt: number | null): { row: { session: Session; token: RefreshRecord }; tokens: PoolSession } {
+function makeSession(tessera: Runtime, userId: number, now: number, revokedAt: number | null): { row: { session: Session; token: RefreshRecord }; tokens: PoolSession } {
   const sid = randomBytes(16).toString('base64url')
   const refresh = tessera.tokens.issue('refresh', userId, sid)
   const access = tessera.tokens.issue('access', userId, sid)
@@ -62,13 +61,13 @@ function makeSession(tessera: Tessera, userId: number, now: number, revokedAt: n
 /** Seeds the database that `env` names and writes the pool to `poolFile`. Returns the pool's size. */
 export async function seed(env: Record<string, string>, plan: SeedPlan, poolFile: string): Promise<{ sessions: number; revoked: number; users: number }> {
   const config = resolveConfig(env)
-  const opened = await openStore(config.databaseUrl)
+  const opened = await openStore(config.database.url)
   try {
     await opened.migrate()
-    const tessera = await createTessera({ config, store: opened.store }, quiet)
+    const tessera = await createRuntime(config, { store: opened.store, background: 'none' })
     // Cheap hashing for the pool users only: `development` allows it, and nothing ever verifies them.
     const cheapConfig = resolveConfig({ ...env, NODE_ENV: 'development', ARGON2_MEMORY_COST: '1024', ARGON2_TIME_COST: '1' })
-    const cheap = await createTessera({ config: cheapConfig, store: opened.store }, quiet)
+    const cheap = await createRuntime(cheapConfig, { store: opened.store, background: 'none' })
     const ids: number[] = []
     for (let i = 0; i < plan.users; i++) {
       const user = await cheap.auth.createUser({ username: `user${i}`, password: randomBytes(12).toString('base64url'), first_name: 'Bench', last_name: `User ${i}` }, false)

@@ -18,9 +18,9 @@ const fromStored = (row: StoredKey): SigningKey => ({
  * - RS256, ES256, EdDSA: key pairs live in the database so every instance shares them; the newest
  *   signs, older ones verify until they retire. The first start creates one.
  * Tokens without a `kid` (SimpleJWT's) are verified with the SECRET_KEY HMAC key only when the ring is HMAC
- * or `acceptKidless` is set for a migration; otherwise with the current key, whose algorithm they must use.
+ * or `simplejwtCompat` is set for a migration; otherwise with the current key, whose algorithm they must use.
  */
-export async function loadKeyRing(settings: TokenSettings & { secretKeyFallbacks?: readonly string[] }, store: KeyStore, now: number, acceptKidless = false): Promise<KeyRing> {
+export async function loadKeyRing(settings: TokenSettings & { secretKeyFallbacks?: readonly string[] }, store: KeyStore, now: number, simplejwtCompat = false): Promise<KeyRing> {
   const hmacAlgorithm = isHmac(settings.algorithm) ? settings.algorithm : 'HS256'
   const secretKeys = [settings.secretKey, ...(settings.secretKeyFallbacks ?? [])].map((secret) => createHmacKey(secret, hmacAlgorithm))
   if (isHmac(settings.algorithm)) return createKeyRing(secretKeys, secretKeys[0])
@@ -33,7 +33,7 @@ export async function loadKeyRing(settings: TokenSettings & { secretKeyFallbacks
   // The newest key of the configured algorithm signs; every stored key that has not retired verifies.
   const current = stored.filter((k) => k.algorithm === settings.algorithm).map(fromStored)
   const others = stored.filter((k) => k.algorithm !== settings.algorithm).map((k) => ({ ...fromStored(k), signingKey: undefined }))
-  return createKeyRing([...current, ...others], acceptKidless ? secretKeys[0] : undefined)
+  return createKeyRing([...current, ...others], simplejwtCompat ? secretKeys[0] : undefined)
 }
 
 /**

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto'
 import { TesseraError } from '../errors.js'
 import type { IssuedToken } from '../tokens/index.js'
+import { isActive } from './active.js'
 import type { AuthContext, ClientInfo } from './context.js'
-import type { RefreshRecord, Session, User } from './store.js'
+import type { RefreshRecord, Session, UserInfo } from './store.js'
 
 /** SimpleJWT's message, the same for an unknown user, a wrong password and an inactive account. */
 export const BAD_CREDENTIALS = 'No active account found with the given credentials'
@@ -11,7 +12,7 @@ export interface TokenPair {
   access: IssuedToken
   refresh: IssuedToken
   session: Session
-  user: User
+  user: UserInfo
 }
 
 export const newSessionId = (): string => randomBytes(16).toString('base64url')
@@ -31,7 +32,7 @@ export function refreshRecord(issued: IssuedToken, sessionId: string, userId: nu
 }
 
 /** Opens a session (token family) for a user who has just proved who they are. */
-export async function openSession(ctx: AuthContext, user: User, client: ClientInfo): Promise<TokenPair> {
+export async function openSession(ctx: AuthContext, user: UserInfo, client: ClientInfo): Promise<TokenPair> {
   const now = ctx.now()
   const sid = newSessionId()
   const refresh = ctx.tokens.issue('refresh', user.id, sid)
@@ -64,7 +65,7 @@ export async function login(ctx: AuthContext, username: string, password: string
   let needsRehash = false
   if (user) ({ ok, needsRehash } = await ctx.hasher.verify(password, user.password))
   else await ctx.hasher.burn(password)
-  if (!user || !ok || !user.is_active) {
+  if (!ok || !isActive(user)) {
     await ctx.limiter.recordFailure(client.ip, username)
     await ctx.limiter.recordIp(client.ip, 'login')
     ctx.audit('login_failed', { username, ip: client.ip, cause: !user ? 'unknown_user' : !ok ? 'bad_password' : 'inactive' })

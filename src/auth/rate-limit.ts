@@ -1,5 +1,6 @@
 import type { RateLimitSettings } from '../config/index.js'
 import { RateLimitedError } from '../errors.js'
+import type { Audit } from './context.js'
 
 /** Failure counters with an expiry; in memory here, in Redis when instances must share them. */
 export interface CounterStore {
@@ -49,7 +50,14 @@ export class LoginLimiter {
     private readonly settings: RateLimitSettings,
     private readonly counters: CounterStore,
     private readonly now: () => number = Date.now,
+    /** Every refusal is a `rate_limited` audit event. */
+    private readonly audit: Audit = () => {},
   ) {}
+
+  #refuse(retryAfter: number, fields: Record<string, unknown>): never {
+    this.audit('rate_limited', { ...fields, retry_after: retryAfter })
+    throw new RateLimitedError(retryAfter)
+  }
 
   /** Throws RateLimitedError while `ip` has used up this minute's budget for `action`. */
   async checkIp(ip: string, action: string): Promise<void> {
@@ -57,7 +65,7 @@ export class LoginLimiter {
     const now = this.now()
     const window = Math.floor(now / 60_000)
     const entry = await this.counters.peek(`ip:${action}:${ip}:${window}`, now)
-    if (entry && entry.count >= this.settings.ipPerMinute) throw new RateLimitedError(Math.max(1, Math.ceil(((window + 1) * 60_000 - now) / 1000)))
+    if (entry && entry.count >= this.settings.ipPerMinute) this.#refuse(Math.max(1, Math.ceil(((window + 1) * 60_000 - now) / 1000)), { ip, action })
   }
 
   /** Counts one attempt of `ip` against this minute's budget for `action`. */
@@ -75,7 +83,7 @@ export class LoginLimiter {
       this.#wait(await this.counters.peek(pairKey(ip, username), now), this.settings.pairFreeAttempts, this.settings.pairMaxDelay, now),
       this.#wait(await this.counters.peek(userKey(username), now), this.settings.userFreeAttempts, this.settings.userMaxDelay, now),
     )
-    if (wait > 0) throw new RateLimitedError(Math.ceil(wait / 1000))
+    if (wait > 0) this.#refuse(Math.ceil(wait / 1000), { ip, username })
   }
 
   async recordFailure(ip: string, username: string): Promise<void> {

@@ -1,8 +1,9 @@
 import { TesseraError } from '../errors.js'
 import { TokenInvalidError, type IssuedToken, type TokenClaims } from '../tokens/index.js'
+import { isActive } from './active.js'
 import type { AuthContext, ClientInfo } from './context.js'
 import { refreshRecord } from './login.js'
-import type { RefreshRecord, User } from './store.js'
+import type { RefreshRecord, UserInfo } from './store.js'
 
 export interface Refreshed {
   access: IssuedToken
@@ -20,9 +21,9 @@ export function verifyRefresh(ctx: AuthContext, token: string): TokenClaims & { 
 }
 
 /** From the user cache: deactivation and deletion revoke the sessions, so a stale entry cannot let a user back in. */
-async function activeUser(ctx: AuthContext, claims: TokenClaims): Promise<User> {
+async function activeUser(ctx: AuthContext, claims: TokenClaims): Promise<UserInfo> {
   const user = await ctx.users.get(Number(claims.user_id))
-  if (!user || !user.is_active) throw new TesseraError('ERR_AUTH_NO_ACTIVE_ACCOUNT', 'No active account found for the given token.')
+  if (!isActive(user)) throw new TesseraError('ERR_AUTH_NO_ACTIVE_ACCOUNT', 'No active account found for the given token.')
   return user
 }
 

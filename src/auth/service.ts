@@ -9,6 +9,7 @@ import { RevocationList } from './revocations.js'
 import { authenticateAccess, changePassword, listSessions, logout, revokeOwnSession, revokeSession, revokeUserSessions, verifyAnyToken } from './sessions.js'
 import type { Store } from './store.js'
 import { UserCache } from './user-cache.js'
+import { getActiveUser } from './active.js'
 import { createUser, deleteUser, register, setActive, setPassword, type NewAccount } from './users.js'
 
 export interface AuthServiceDeps {
@@ -18,22 +19,21 @@ export interface AuthServiceDeps {
   counters?: CounterStore
   audit?: Audit
   now?: () => number
-  /** Accept access tokens without a session id (issued by SimpleJWT during a migration). */
-  acceptSessionless?: boolean
 }
 
 /** The use cases, bound to their dependencies. The HTTP layer and the CLI both use this. */
-export function createAuthService(config: Pick<Config, 'tokens' | 'registrationEnabled' | 'userCacheTtl' | 'rateLimit'>, deps: AuthServiceDeps) {
+export function createAuthService(config: Pick<Config, 'tokens' | 'registrationEnabled' | 'userCacheTtl' | 'rateLimit' | 'simplejwtCompat'>, deps: AuthServiceDeps) {
   const now = deps.now ?? Date.now
+  const audit = deps.audit ?? (() => {})
   const ctx: AuthContext = {
-    settings: { ...config.tokens, registrationEnabled: config.registrationEnabled, requireSessionId: !deps.acceptSessionless },
+    settings: { ...config.tokens, registrationEnabled: config.registrationEnabled, simplejwtCompat: config.simplejwtCompat },
     store: deps.store,
     tokens: deps.tokens,
     hasher: deps.hasher,
     revocations: new RevocationList((config.tokens.accessLifetime + config.tokens.leeway) * 1000, now),
     users: new UserCache(deps.store, config.userCacheTtl * 1000, 50_000, now),
-    limiter: new LoginLimiter(config.rateLimit, deps.counters ?? new MemoryCounters(), now),
-    audit: deps.audit ?? (() => {}),
+    limiter: new LoginLimiter(config.rateLimit, deps.counters ?? new MemoryCounters(), now, audit),
+    audit,
     now,
   }
   return {
@@ -52,9 +52,11 @@ export function createAuthService(config: Pick<Config, 'tokens' | 'registrationE
     authenticateAccess: (token: string) => authenticateAccess(ctx, token),
     verifyAnyToken: (token: string) => verifyAnyToken(ctx, token),
     getUser: (id: number) => ctx.users.get(id),
+    /** The user behind a request, through the cache; throws unless they exist and are active. */
+    getActiveUser: (id: number) => getActiveUser(ctx, id),
     register: (account: NewAccount, client: ClientInfo) => register(ctx, account, client),
     createUser: (account: NewAccount, checkPassword?: boolean) => createUser(ctx, account, checkPassword),
-    setPassword: (user: Parameters<typeof setPassword>[1], password: string) => setPassword(ctx, user, password),
+    setPassword: (userId: number, password: string) => setPassword(ctx, userId, password),
     setActive: (userId: number, active: boolean) => setActive(ctx, userId, active),
     deleteUser: (userId: number) => deleteUser(ctx, userId),
     changePassword: (userId: number, sessionId: string | undefined, oldPassword: string, newPassword: string) => changePassword(ctx, userId, sessionId, oldPassword, newPassword),

@@ -3,6 +3,7 @@ import { TokenInvalidError, type TokenClaims } from '../tokens/index.js'
 import type { AuthContext } from './context.js'
 import { validatePassword } from './password-rules.js'
 import { verifyRefresh } from './refresh.js'
+import { isActive } from './active.js'
 import type { Session } from './store.js'
 
 /** The identity behind an access token. `sessionId` is absent only for SimpleJWT-issued tokens. */
@@ -20,7 +21,7 @@ export function authenticateAccess(ctx: AuthContext, token: string): AccessConte
   const claims = ctx.tokens.verify(token, 'access')
   const sid = claims.sid
   if (sid === undefined) {
-    if (ctx.settings.requireSessionId) throw new TokenInvalidError('access', 'Token is invalid')
+    if (!ctx.settings.simplejwtCompat) throw new TokenInvalidError('access', 'Token is invalid')
   } else if (ctx.revocations.has(sid)) {
     throw new TokenInvalidError('access', 'Token is blacklisted', 'revoked')
   }
@@ -72,9 +73,10 @@ export async function revokeOwnSession(ctx: AuthContext, userId: number, session
 
 /** Checks the old password, stores the new one and ends every other session of the user. */
 export async function changePassword(ctx: AuthContext, userId: number, currentSession: string | undefined, oldPassword: string, newPassword: string): Promise<void> {
+  // Read fresh, not through the cache: the old password is checked against the stored hash.
   const user = await ctx.store.findUserById(userId)
   if (!user) throw new TesseraError('ERR_AUTH_USER_NOT_FOUND', 'User not found')
-  if (!user.is_active) throw new TesseraError('ERR_AUTH_INACTIVE', 'User is inactive')
+  if (!isActive(user)) throw new TesseraError('ERR_AUTH_INACTIVE', 'User is inactive')
   await ctx.limiter.checkLogin('password-change', user.username)
   const { ok } = await ctx.hasher.verify(oldPassword, user.password)
   if (!ok) {
@@ -105,7 +107,7 @@ export async function verifyAnyToken(ctx: AuthContext, token: string): Promise<T
     const record = await ctx.store.findRefresh(claims.jti)
     if (!record) throw new TokenInvalidError('refresh', 'Token is invalid')
     if (record.revoked_at !== null || record.used_at !== null) throw new TokenInvalidError('refresh', 'Token is blacklisted', 'blacklisted')
-  } else if (claims.sid === undefined && ctx.settings.requireSessionId) {
+  } else if (claims.sid === undefined && !ctx.settings.simplejwtCompat) {
     throw new TokenInvalidError('access', 'Token is invalid')
   }
   return claims

@@ -18,6 +18,9 @@ export interface User {
   last_login: number | null
 }
 
+/** A user without the password hash: what the user cache holds and what a host is handed. */
+export type UserInfo = Readonly<Omit<User, 'password'>>
+
 /**
  * A user to create. `id` is for imports that must keep another system's ids (Django's: its tokens name
  * users by id); without it the database picks the next one.

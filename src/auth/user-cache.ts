@@ -1,5 +1,5 @@
 import { StoreUnavailableError } from '../errors.js'
-import type { User, UserStore } from './store.js'
+import type { User, UserInfo, UserStore } from './store.js'
 
 /**
  * A short-lived cache of users by id, so an authenticated request needs no database read in the steady
@@ -8,7 +8,7 @@ import type { User, UserStore } from './store.js'
  * made by another instance by at most `ttlMs`.
  */
 export class UserCache {
-  readonly #entries = new Map<number, { user: User | null; until: number }>()
+  readonly #entries = new Map<number, { user: UserInfo | null; until: number }>()
 
   constructor(
     private readonly store: Pick<UserStore, 'findUserById'>,
@@ -19,12 +19,13 @@ export class UserCache {
     private readonly staleMs = 15 * 60_000,
   ) {}
 
-  async get(id: number): Promise<User | null> {
+  /** The user without the password hash (a host may serialise it as it is). */
+  async get(id: number): Promise<UserInfo | null> {
     const hit = this.#entries.get(id)
     if (hit && hit.until > this.now()) return hit.user
-    let user: User | null
+    let user: UserInfo | null
     try {
-      user = await this.store.findUserById(id)
+      user = withoutPassword(await this.store.findUserById(id))
     } catch (error) {
       // Stale if error: while the database is down nothing can change a user there, so the last
       // copy is as fresh as any; authenticated reads keep working through the outage.
@@ -39,4 +40,10 @@ export class UserCache {
   invalidate(id: number): void {
     this.#entries.delete(id)
   }
+}
+
+function withoutPassword(user: User | null): UserInfo | null {
+  if (!user) return null
+  const { password: _hash, ...info } = user
+  return Object.freeze(info)
 }

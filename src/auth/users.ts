@@ -72,9 +72,9 @@ export async function register(ctx: AuthContext, account: NewAccount, client: Cl
 }
 
 /** Sets a new password (operator command) and ends every session of the user. */
-export async function setPassword(ctx: AuthContext, user: User, password: string): Promise<void> {
-  await ctx.store.updateUser(user.id, { password: await ctx.hasher.hash(password) })
-  await revokeUserSessions(ctx, user.id, 'password_changed')
+export async function setPassword(ctx: AuthContext, userId: number, password: string): Promise<void> {
+  if (!(await ctx.store.updateUser(userId, { password: await ctx.hasher.hash(password) }))) throw new TesseraError('ERR_AUTH_USER_NOT_FOUND', 'User not found')
+  await revokeUserSessions(ctx, userId, 'password_changed')
 }
 
 /** Deactivation cuts the user off at once: every session is revoked. */

@@ -1,34 +1,18 @@
 import { randomBytes } from 'node:crypto'
 import { parseArgs } from 'node:util'
 import { addKey, validatePassword } from '../auth/index.js'
-import { loadConfig } from '../config/index.js'
+import { loadOptions } from '../config/index.js'
 import { TesseraError, ValidationError } from '../errors.js'
-import { buildServer, createTessera, type Tessera } from '../http/index.js'
+import { buildServer } from '../http/index.js'
 import { openStore } from '../store/index.js'
 import { importDjangoCommand } from './import-django.js'
 import { promptPassword } from './prompt.js'
+import { loadSettings, withRuntime } from './settings.js'
 
 export interface Command {
   summary: string
   usage: string
   run(args: string[]): Promise<void>
-}
-
-const consoleLog = {
-  info: () => {},
-  warn: (message: unknown) => console.error(`warning: ${typeof message === 'string' ? message : JSON.stringify(message)}`),
-} as unknown as Parameters<typeof createTessera>[1]
-
-/** Opens the configured database (migrated) and the services, runs `fn`, and closes everything. */
-async function withTessera<T>(fn: (tessera: Tessera) => Promise<T>): Promise<T> {
-  const { config, warnings } = loadConfig()
-  for (const warning of warnings) console.error(`warning: ${warning}`)
-  const tessera = await createTessera({ config }, consoleLog)
-  try {
-    return await fn(tessera)
-  } finally {
-    await tessera.close()
-  }
 }
 
 async function passwordFromEnvOrPrompt(): Promise<string> {
@@ -63,7 +47,7 @@ function createUserCommand(superuser: boolean): Command {
     async run(args) {
       const values = userOptions(args)
       const password = await passwordFromEnvOrPrompt()
-      await withTessera(async ({ auth }) => {
+      await withRuntime('none', async ({ auth }) => {
         const user = await auth.createUser(
           {
             username: values.username!,
@@ -87,9 +71,10 @@ export const commands: Record<string, Command> = {
     summary: 'run the HTTP server (HOST, PORT, DATABASE_URL, ...)',
     usage: '',
     async run() {
-      const { config, warnings } = loadConfig()
-      const app = await buildServer({ config })
+      const { options, warnings } = loadOptions(process.env)
+      const app = await buildServer(options)
       for (const warning of warnings) app.log.warn(warning)
+      const { host, port } = app.tessera.config
       const shutdown = async (signal: string) => {
         app.log.info(`${signal}: finishing in-flight requests, then stopping`)
         await app.close()
@@ -97,15 +82,15 @@ export const commands: Record<string, Command> = {
       }
       process.once('SIGTERM', () => void shutdown('SIGTERM'))
       process.once('SIGINT', () => void shutdown('SIGINT'))
-      await app.listen({ host: config.host, port: config.port })
+      await app.listen({ host, port })
     },
   },
   migrate: {
     summary: 'apply database migrations',
     usage: '',
     async run() {
-      const { config } = loadConfig()
-      const opened = await openStore(config.databaseUrl)
+      const { config } = loadSettings()
+      const opened = await openStore(config.database.url)
       try {
         const { results } = await opened.migrate()
         const applied = (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)
@@ -125,14 +110,15 @@ export const commands: Record<string, Command> = {
       const { positionals } = parseArgs({ args, allowPositionals: true, strict: true })
       const username = positionals[0]
       if (!username || positionals.length > 1) throw new TesseraError('ERR_VALIDATION', 'usage: tessera changepassword USERNAME')
-      await withTessera(async ({ auth, store }) => {
+      // `publish`: the running servers refuse the old sessions at once, not at their next catch-up read.
+      await withRuntime('publish', async ({ auth, store }) => {
         const user = await store.findUserByUsername(username)
         if (!user) throw new TesseraError('ERR_NOT_FOUND', `user '${username}' does not exist`)
         const password = await passwordFromEnvOrPrompt()
         // Django's changepassword runs the password validators too.
         const problems = validatePassword(password, user)
         if (problems.length > 0) throw new ValidationError({ password: problems })
-        await auth.setPassword(user, password)
+        await auth.setPassword(user.id, password)
         console.log(`Password changed for user '${username}'; their sessions were revoked.`)
       })
     },
@@ -141,7 +127,7 @@ export const commands: Record<string, Command> = {
     summary: 'delete expired refresh tokens and sessions',
     usage: '',
     async run() {
-      await withTessera(async ({ auth }) => {
+      await withRuntime('none', async ({ auth }) => {
         const removed = await auth.flushExpired()
         console.log(`Removed ${removed} expired refresh token(s).`)
       })
@@ -151,7 +137,7 @@ export const commands: Record<string, Command> = {
     summary: 'add a new signing key pair (RS256/ES256/EdDSA); older keys retire after the refresh lifetime',
     usage: '',
     async run() {
-      await withTessera(async ({ config, store }) => {
+      await withRuntime('none', async ({ config, store }) => {
         const key = await addKey(config.tokens, store, Date.now())
         const retire = new Date(Date.now() + config.tokens.refreshLifetime * 1000).toISOString()
         console.log(`New ${key.algorithm} key '${key.kid}' signs from now on; older keys verify until ${retire}. Running instances pick it up within a minute.`)

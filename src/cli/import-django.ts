@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs'
 import { parseArgs } from 'node:util'
-import { loadConfig } from '../config/index.js'
 import { TesseraError } from '../errors.js'
 import { describeSource, importDjangoUsers, readDjangoUsers, type ImportReport } from '../migrate/index.js'
 import { openStore, parseDatabaseUrl, type OpenedStore } from '../store/index.js'
 import type { Command } from './commands.js'
+import { loadSettings } from './settings.js'
 
 /**
  * Tessera's database for the import. A dry run must write nothing, not even a schema: a database that
@@ -70,9 +70,8 @@ export const importDjangoCommand: Command = {
     const from = describeSource(values.from)
     // The source first: a wrong --from fails before Tessera's database is touched.
     const users = await readDjangoUsers(values.from, { table: values.table })
-    const { config, warnings } = loadConfig()
-    for (const warning of warnings) console.error(`warning: ${warning}`)
-    const opened = await openTarget(config.databaseUrl, values['dry-run'])
+    const { config } = loadSettings()
+    const opened = await openTarget(config.database.url, values['dry-run'])
     let report: ImportReport
     try {
       report = await importDjangoUsers(opened.store, users, { dryRun: values['dry-run'], overwritePasswords: values['overwrite-passwords'] })

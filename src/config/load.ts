@@ -1,11 +1,14 @@
 import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { resolveConfig, type Config } from './config.js'
+import type { Config } from './config.js'
+import { optionsFromEnv } from './env.js'
+import type { TesseraOptions } from './options.js'
 import type { Env } from './parse.js'
+import { resolveOptions } from './resolve.js'
 
-export interface LoadedConfig {
-  config: Config
+export interface LoadedOptions {
+  options: TesseraOptions
   /** Messages to log once the logger exists (for example a generated development key). */
   warnings: string[]
 }
@@ -16,15 +19,14 @@ export function loadDotEnv(path = '.env'): void {
 }
 
 /**
- * Resolves the configuration from the environment. Outside production, a missing SECRET_KEY is
- * generated once and kept in `<DATA_DIR>/secret_key`, so restarts keep tokens valid.
+ * The options of `tessera serve` and the CLI: `optionsFromEnv(env)`, and outside production a missing
+ * SECRET_KEY generated once and kept in `<DATA_DIR>/secret_key`, so restarts keep tokens valid.
  */
-export function loadConfig(env: Env = process.env): LoadedConfig {
+export function loadOptions(env: Env): LoadedOptions {
   const warnings: string[] = []
-  let effective = env
-  const production = env.NODE_ENV === 'production'
-  if (!env.SECRET_KEY?.trim() && !production) {
-    const dataDir = env.DATA_DIR?.trim() || './data'
+  const options = optionsFromEnv(env)
+  if (options.tokens?.secretKey === undefined && options.env !== 'production') {
+    const dataDir = options.dataDir ?? './data'
     const file = join(dataDir, 'secret_key')
     if (!existsSync(file)) {
       mkdirSync(dataDir, { recursive: true })
@@ -33,7 +35,12 @@ export function loadConfig(env: Env = process.env): LoadedConfig {
     } else {
       warnings.push(`SECRET_KEY is not set: using the development key in ${file}`)
     }
-    effective = { ...env, SECRET_KEY: readFileSync(file, 'utf8').trim() }
+    options.tokens = { ...options.tokens, secretKey: readFileSync(file, 'utf8').trim() }
   }
-  return { config: resolveConfig(effective), warnings }
+  return { options, warnings }
+}
+
+/** `resolveOptions(optionsFromEnv(env))`: the settings from environment variables alone (no development key). */
+export function resolveConfig(env: Env): Config {
+  return resolveOptions(optionsFromEnv(env))
 }

@@ -23,6 +23,7 @@ const STATUS: Record<ErrorCode, number> = {
   ERR_CONFLICT: 409,
   ERR_PASSWORD_FORMAT: 400,
   ERR_STORE_UNAVAILABLE: 503,
+  ERR_STORE_MIGRATION: 500,
 }
 
 /** SimpleJWT's `code` for the errors that have one. */
@@ -62,13 +63,33 @@ export function errorResponse(error: TesseraError): { status: number; body: Reco
   return { status, body: code ? { detail: error.message, code } : { detail: error.message } }
 }
 
-/** Sends a TesseraError directly, so that hooks work whatever error handler the host app has. */
-export function sendError(reply: FastifyReply, error: TesseraError): FastifyReply {
-  const { status, body } = errorResponse(error)
-  if (status === 401) reply.header('www-authenticate', WWW_AUTHENTICATE)
-  if (error instanceof RateLimitedError) reply.header('retry-after', String(error.retryAfter))
-  return reply.code(status).send(body)
+/** The headers a status needs: `WWW-Authenticate` on a 401, `Retry-After` on a 429. */
+function headersFor(error: TesseraError, status: number): Record<string, string> {
+  const headers: Record<string, string> = {}
+  if (status === 401) headers['www-authenticate'] = WWW_AUTHENTICATE
+  if (error instanceof RateLimitedError) headers['retry-after'] = String(error.retryAfter)
+  return headers
 }
+
+/**
+ * A TesseraError as Fastify errors are (`statusCode`, `code`, `headers`), for what Tessera's hooks throw
+ * on a host's routes: the host's error handler answers with its own body shape and the right status.
+ * Tessera's own error handler unwraps it and answers in the contract's shape.
+ */
+export class HttpError extends Error {
+  readonly statusCode: number
+  readonly code: string
+  readonly headers: Record<string, string>
+  constructor(readonly error: TesseraError) {
+    super(error.message, { cause: error })
+    this.name = 'HttpError'
+    this.statusCode = STATUS[error.code]
+    this.code = error.code
+    this.headers = headersFor(error, this.statusCode)
+  }
+}
+
+export const httpError = (error: TesseraError): HttpError => new HttpError(error)
 
 /** Fastify's own errors for bad requests, turned into the contract's `{detail}` bodies. */
 function fastifyClientError(error: FastifyError): { status: number; body: Record<string, unknown> } | undefined {
@@ -105,11 +126,12 @@ function fastifyClientError(error: FastifyError): { status: number; body: Record
 }
 
 /** The error handler for Tessera's routes (and the ready server): never a stack trace, never a 500 for client input. */
-export function handleError(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  if (error instanceof TesseraError) {
-    if (error.code === 'ERR_STORE_UNAVAILABLE') request.log.warn({ err: error.cause ?? error }, 'database unavailable')
-    if (error instanceof RateLimitedError) request.log.info({ audit: 'rate_limited', ip: request.ip, route: request.routeOptions.url, retry_after: error.retryAfter }, 'rate_limited')
-    return sendError(reply, error)
+export function handleError(error: FastifyError | HttpError | Error, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const tessera = error instanceof HttpError ? error.error : error
+  if (tessera instanceof TesseraError) {
+    if (tessera.code === 'ERR_STORE_UNAVAILABLE') request.log.warn({ err: tessera.cause ?? tessera }, 'database unavailable')
+    const { status, body } = errorResponse(tessera)
+    return reply.code(status).headers(headersFor(tessera, status)).send(body)
   }
   const client = fastifyClientError(error as FastifyError)
   if (client) return reply.code(client.status).send(client.body)

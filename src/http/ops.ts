@@ -1,7 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import type { Tessera } from './runtime.js'
+import type { Runtime } from '../runtime.js'
+import { kRuntime } from './internal.js'
 
 type Check = 'ok' | 'unavailable' | 'not configured'
 
@@ -36,13 +37,13 @@ function metricsAllowed(request: FastifyRequest, token: string | undefined): boo
  * request time.
  */
 async function opsPlugin(app: FastifyInstance) {
-  const tessera = (): Tessera => app.tessera // decorated by `tessera`, registered after this plugin
+  const runtime = (): Runtime | undefined => app[kRuntime] // decorated by `tessera`, registered after this plugin
 
   // Label children cached per (method, route, status): prom-client hashes the labels on every call otherwise.
   const series = new Map<string, { count: { inc(): void }; duration: { observe(value: number): void } }>()
   app.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
     done()
-    const metrics = tessera()?.metrics
+    const metrics = runtime()?.metrics
     if (!metrics) return
     // The pattern, never the raw URL: a scanner's random paths must not create new series.
     const route = request.routeOptions.url ?? 'unmatched'
@@ -76,7 +77,7 @@ async function opsPlugin(app: FastifyInstance) {
   })
 
   app.get('/readyz', hidden, async (_request, reply) => {
-    const { store, redis, config } = tessera()
+    const { store, redis, config } = runtime()!
     const [database, cache] = await Promise.all([
       probe(() => store.ping(), config.database.timeout),
       redis ? probe(() => redis.client.ping(), config.scale.redisTimeout) : Promise.resolve<Check>('not configured'),
@@ -89,7 +90,8 @@ async function opsPlugin(app: FastifyInstance) {
   })
 
   app.get('/metrics', hidden, async (request, reply) => {
-    const { metrics, auth, config } = tessera()
+    const { metrics, auth, config } = runtime()!
+    if (!metrics) return reply.code(404).send({ detail: 'Not found.' })
     if (!metricsAllowed(request, config.scale.metricsToken)) {
       return reply.code(401).header('www-authenticate', 'Bearer realm="metrics"').send({ detail: 'Authentication credentials were not provided.' })
     }

@@ -1,44 +1,62 @@
 import cookie from '@fastify/cookie'
 import formbody from '@fastify/formbody'
-import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify'
+import type { FastifyInstance, HTTPMethods } from 'fastify'
 import fp from 'fastify-plugin'
+import type { CounterStore, Store } from '../auth/index.js'
+import { resolveOptions, type TesseraOptions } from '../config/index.js'
+import { createRuntime } from '../runtime.js'
+import { createApi, type TesseraApi } from './api.js'
 import { handleError } from './errors.js'
-import { authenticateHook } from './guards.js'
-import { loadKeyRing } from '../auth/index.js'
-import { isHmac } from '../tokens/index.js'
+import { authenticateHook, csrfHook, kCsrfDecided } from './guards.js'
+import { kRuntime } from './internal.js'
 import { accountRoutes } from './routes/account.js'
+import type { RouteDeps } from './routes/deps.js'
 import { jwksRoutes } from './routes/jwks.js'
 import { sessionRoutes } from './routes/sessions.js'
 import { tokenRoutes } from './routes/tokens.js'
-import { createTessera, type Tessera, type TesseraOptions } from './runtime.js'
-
-export type TesseraDecorator = Tessera & {
-  /** A preHandler that requires an access token (cookie or Bearer) and, for the cookie, the CSRF token on unsafe methods. */
-  authenticate: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>
-}
 
 declare module 'fastify' {
   interface FastifyInstance {
-    tessera: TesseraDecorator
+    /** Tessera's public face: `authenticate` for your routes and the use cases (see TesseraApi). */
+    tessera: TesseraApi
   }
+}
+
+/** `register(tessera, options)`: the settings, and what to use instead of what Tessera would open itself. */
+export interface TesseraPluginOptions extends TesseraOptions {
+  /** A store to use (you close it); default: open `database.url` and apply the migrations. */
+  store?: Store
+  /** Where rate-limit counters live; default: Redis when `scale.redisUrl` is set, else this process's memory. */
+  counters?: CounterStore
+  /** Milliseconds since the epoch, for every clock Tessera reads (tests). */
+  now?: () => number
 }
 
 const ROUTE_METHODS: HTTPMethods[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE']
 
 /**
  * Registers Tessera on a Fastify 5 app: the contract's routes under `prefix` (default `/accounts`),
- * `app.tessera.authenticate` to protect your own routes, and `request.auth` on those requests.
+ * `app.tessera.authenticate` to protect your own routes and `request.auth` on them, and the CSRF check
+ * on every route of the app: register it before your routes.
  */
-async function tesseraPlugin(fastify: FastifyInstance, options: TesseraOptions) {
-  const tessera = await createTessera(options, fastify.log)
-  const prefix = options.prefix ?? tessera.config.prefix
-  fastify.decorate('tessera', { ...tessera, authenticate: authenticateHook(tessera) })
+async function tesseraPlugin(fastify: FastifyInstance, { store, counters, now, ...options }: TesseraPluginOptions) {
+  // Under an encapsulating prefix the routes move; the refresh cookie's path must follow the final one.
+  const mount = fastify.prefix
+  const config = resolveOptions({ ...options, prefix: `${mount}${options.prefix ?? '/accounts'}` })
+  const runtime = await createRuntime(config, { log: fastify.log, ...(store && { store }), ...(counters && { counters }), ...(now && { now }) })
+  fastify.addHook('onClose', async () => runtime.close())
+  const authenticate = authenticateHook(runtime)
+  fastify.decorate(kRuntime, runtime)
+  fastify.decorate('tessera', createApi(runtime, authenticate))
   fastify.decorateRequest('auth', null)
-  fastify.decorateRequest('authVia', null)
+  fastify.decorateRequest(kCsrfDecided, false)
   if (!fastify.hasDecorator('parseCookie')) await fastify.register(cookie)
+  // One hook decides CSRF for every route of the app, the host's included (see enforceCsrf).
+  fastify.addHook('preHandler', csrfHook(runtime))
+  const deps: RouteDeps = { runtime, authenticate }
 
   await fastify.register(async (app) => {
-    await app.register(formbody, { bodyLimit: tessera.config.bodyLimit })
+    await app.register(formbody, { bodyLimit: config.bodyLimit })
     // Bodies are JSON or form-encoded only: anything else (text/plain included, which a cross-site
     // form can send without a preflight) is a 415, not a string handed to the schema.
     app.removeContentTypeParser('text/plain')
@@ -53,7 +71,7 @@ async function tesseraPlugin(fastify: FastifyInstance, options: TesseraOptions) 
     app.setErrorHandler(handleError)
     const methods = new Map<string, Set<string>>()
     app.addHook('onRoute', (route) => {
-      route.bodyLimit ??= tessera.config.bodyLimit
+      route.bodyLimit ??= config.bodyLimit
       const set = methods.get(route.routePath) ?? new Set<string>()
       for (const m of [route.method].flat()) set.add(m)
       methods.set(route.routePath, set)
@@ -64,7 +82,6 @@ async function tesseraPlugin(fastify: FastifyInstance, options: TesseraOptions) 
       reply.header('x-content-type-options', 'nosniff')
       done()
     })
-    const deps = { tessera }
     await app.register(accountRoutes, deps)
     await app.register(tokenRoutes, deps)
     await app.register(sessionRoutes, deps)
@@ -76,28 +93,15 @@ async function tesseraPlugin(fastify: FastifyInstance, options: TesseraOptions) 
       app.route({
         method: others,
         url,
+        // It does nothing, so there is nothing for a forged request to do either.
+        config: { csrf: false },
         schema: { hide: true },
         handler: async (request, reply) => reply.code(405).header('allow', allow).send({ detail: `Method "${request.method}" not allowed.` }),
       })
     }
-  }, { prefix })
+  }, { prefix: config.prefix.slice(mount.length) })
 
-  await fastify.register(jwksRoutes, { tessera })
-
-  // Asymmetric keys live in the database: pick up a rotation made by `tessera rotatekey` or another
-  // instance. (HMAC keys come from the environment and never change while running.)
-  const { tokens: settings } = tessera.config
-  const reload = isHmac(settings.algorithm)
-    ? undefined
-    : setInterval(() => {
-        loadKeyRing(settings, tessera.store, Date.now(), tessera.config.simplejwtCompat).then((ring) => tessera.tokens.setRing(ring), (error) => fastify.log.warn({ err: error }, 'key ring reload failed'))
-      }, 60_000).unref()
-
-  fastify.addHook('onClose', async () => {
-    if (reload) clearInterval(reload)
-    // Timers, the broadcast, Redis, and the pool when the plugin opened it.
-    await tessera.close()
-  })
+  await fastify.register(jwksRoutes, deps)
 }
 
 export const tessera = fp(tesseraPlugin, { fastify: '5.x', name: 'tessera' })

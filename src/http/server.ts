@@ -2,16 +2,14 @@ import cors from '@fastify/cors'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import Fastify, { type FastifyInstance } from 'fastify'
-import type { Config } from '../config/index.js'
+import { resolveOptions } from '../config/index.js'
 import { handleError } from './errors.js'
 import { ops } from './ops.js'
-import { tessera } from './plugin.js'
-import type { TesseraOptions } from './runtime.js'
+import { tessera, type TesseraPluginOptions } from './plugin.js'
 import { webRoutes } from './web.js'
 
-export interface ServerOptions extends Omit<TesseraOptions, 'config'> {
-  config: Config
-  /** Pino options or false; default: JSON logs at `config.logLevel`. */
+export interface ServerOptions extends TesseraPluginOptions {
+  /** Pino options or false; default: JSON logs at `logLevel`. */
   logger?: boolean | object
 }
 
@@ -19,11 +17,11 @@ export interface ServerOptions extends Omit<TesseraOptions, 'config'> {
  * The ready server that `tessera serve` runs: Tessera's routes, CORS for the allow-list, OpenAPI at
  * `<prefix>/openapi.json`, Swagger UI at `/docs`, and the web page at `/`.
  */
-export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
-  const { config } = options
+export async function buildServer({ logger, ...options }: ServerOptions): Promise<FastifyInstance> {
+  const config = resolveOptions(options)
   const app = Fastify({
     // LOG_LEVEL=silent means no logger at all, not a logger that discards: no child logger per request.
-    logger: options.logger ?? (config.logLevel === 'silent' ? false : { level: config.logLevel, redact: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]'] }),
+    logger: logger ?? (config.logLevel === 'silent' ? false : { level: config.logLevel, redact: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]'] }),
     trustProxy: config.trustProxy,
     bodyLimit: config.bodyLimit,
     // Deeply nested or huge JSON is refused by the body limit before parsing; prototype keys are dropped.
@@ -64,7 +62,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(swaggerUi, { routePrefix: '/docs' })
   // Before `tessera`: its request-counting hook must cover Tessera's routes too.
   await app.register(ops)
-  await app.register(tessera, { ...options })
+  await app.register(tessera, options)
   app.get(`${config.prefix}/openapi.json`, { schema: { hide: true } }, async () => app.swagger())
 
   await app.register(webRoutes, { config })

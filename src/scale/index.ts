@@ -1,6 +1,6 @@
 export { Availability, type Log } from './availability.js'
-export { startBackground, type Background, type BackgroundDeps } from './background.js'
+export { startBackground, type Background, type BackgroundDeps, type BackgroundMode } from './background.js'
 export { decodeRevocation, encodeRevocation, type RevocationBus, type RevocationMessage } from './broadcast.js'
-export { countAuditEvent, createMetrics, timedStore, type Metrics } from './metrics.js'
+export { countAuditEvent, createMetrics, storeTimer, type Metrics } from './metrics.js'
 export { RedisCounters } from './redis-counters.js'
 export { connectRedis, type RedisLink, type RedisSettings } from './redis.js'

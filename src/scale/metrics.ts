@@ -1,6 +1,4 @@
-import { performance } from 'node:perf_hooks'
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
-import { StoreUnavailableError } from '../errors.js'
 
 let processRegistry: Registry | undefined
 
@@ -54,26 +52,9 @@ export function createMetrics() {
 
 export type Metrics = ReturnType<typeof createMetrics>
 
-/** Wraps every method of a store to time it: the database latency as the use cases see it. */
-export function timedStore<T extends object>(store: T, metrics: Metrics): T {
-  return new Proxy(store, {
-    get(target, prop, receiver) {
-      const value = Reflect.get(target, prop, receiver)
-      if (typeof value !== 'function' || typeof prop !== 'string') return value
-      return async (...args: unknown[]) => {
-        const started = performance.now()
-        let outcome = 'ok'
-        try {
-          return await value.apply(target, args)
-        } catch (error) {
-          outcome = error instanceof StoreUnavailableError ? 'unavailable' : 'error'
-          throw error
-        } finally {
-          metrics.dbDuration.observe({ operation: prop, outcome }, (performance.now() - started) / 1000)
-        }
-      }
-    },
-  })
+/** Times every store call into `tessera_db_duration_seconds`: the database latency as the use cases see it. */
+export const storeTimer = (metrics: Metrics) => (operation: string, outcome: string, seconds: number): void => {
+  metrics.dbDuration.observe({ operation, outcome }, seconds)
 }
 
 const LOGIN_FAILURE_CAUSES = new Set(['unknown_user', 'bad_password', 'inactive'])

@@ -15,7 +15,7 @@ export interface PgBusSettings {
  * (outside the pool, which must not lose a client to a LISTEN) both listens and notifies. It
  * reconnects on its own; while it is away the catch-up read carries revocations.
  */
-export function startPgBus(settings: PgBusSettings, handlers: BusHandlers, log: Log, onChange?: (up: boolean) => void): RevocationBus {
+export function startPgBus(settings: PgBusSettings, handlers: BusHandlers | undefined, log: Log, onChange?: (up: boolean) => void): RevocationBus {
   const available = new Availability('PostgreSQL LISTEN/NOTIFY', log, 'revocations reach other instances through the catch-up read', onChange)
   let client: pg.Client | null = null
   let closed = false
@@ -45,18 +45,19 @@ export function startPgBus(settings: PgBusSettings, handlers: BusHandlers, log: 
     next.on('error', (error) => lost(next, error))
     next.on('end', () => lost(next, new Error('connection ended')))
     next.on('notification', (n) => {
-      if (n.channel === PG_CHANNEL && n.payload) handlers.onMessage(n.payload)
+      if (n.channel === PG_CHANNEL && n.payload) handlers?.onMessage(n.payload)
     })
     client = next
     try {
       await next.connect()
-      await next.query(`LISTEN ${PG_CHANNEL}`)
+      // Without handlers (a command that only sends) there is nothing to listen for.
+      if (handlers) await next.query(`LISTEN ${PG_CHANNEL}`)
       if (closed) return void next.end().catch(() => {})
       const reconnected = attempt > 0
       attempt = 0
       available.up()
       firstConnected()
-      if (reconnected) handlers.onReconnect()
+      if (reconnected) handlers?.onReconnect()
     } catch (error) {
       lost(next, error)
     }

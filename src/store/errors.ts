@@ -29,20 +29,3 @@ export function translateError(error: unknown): unknown {
   if (isUnavailable(error)) return new StoreUnavailableError(error)
   return error
 }
-
-/** Wraps every method of a store so callers only ever see Tessera's errors. */
-export function guarded<T extends object>(target: T): T {
-  return new Proxy(target, {
-    get(obj, prop, receiver) {
-      const value = Reflect.get(obj, prop, receiver)
-      if (typeof value !== 'function') return value
-      return async (...args: unknown[]) => {
-        try {
-          return await value.apply(obj, args)
-        } catch (error) {
-          throw translateError(error)
-        }
-      }
-    },
-  })
-}

@@ -1,3 +1,4 @@
+export { CheckedStore, type StoreOutcome, type StoreTimer } from './checked-store.js'
 export { KyselyStore } from './kysely-store.js'
 export { openStore, parseDatabaseUrl, type DatabaseTarget, type OpenedStore, type StoreOptions } from './open.js'
 export { translateError } from './errors.js'

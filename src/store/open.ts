@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationResultSet, type PostgresPool, type PostgresPoolClient } from 'kysely'
 import { TesseraError } from '../errors.js'
-import { guarded } from './errors.js'
+import { CheckedStore } from './checked-store.js'
 import { KyselyStore } from './kysely-store.js'
 import { migrationProvider, type Dialect } from './migrations.js'
 import type { Database } from './schema.js'
@@ -34,7 +34,8 @@ export interface StoreOptions {
 }
 
 export interface OpenedStore {
-  store: KyselyStore
+  /** Checked: callers see Tessera's errors only (see CheckedStore). */
+  store: CheckedStore
   db: Kysely<Database>
   dialect: Dialect
   migrate(): Promise<MigrationResultSet>
@@ -131,7 +132,7 @@ function discardTimedOut(pool: PgPool): PostgresPool {
 export async function openStore(url: string, options: StoreOptions = {}): Promise<OpenedStore> {
   const target = parseDatabaseUrl(url)
   const db = new Kysely<Database>({ dialect: await createDialect(target, options) })
-  const store = guarded(new KyselyStore(db))
+  const store = new CheckedStore(new KyselyStore(db))
   return {
     store,
     db,
@@ -140,7 +141,7 @@ export async function openStore(url: string, options: StoreOptions = {}): Promis
       // Kysely's migrator takes a lock (an advisory lock on PostgreSQL), so instances starting together are safe.
       const migrator = new Migrator({ db, provider: migrationProvider(target.dialect), migrationTableName: 'tessera_migration', migrationLockTableName: 'tessera_migration_lock' })
       const result = await migrator.migrateToLatest()
-      if (result.error) throw new TesseraError('ERR_STORE_UNAVAILABLE', `migration failed: ${result.error instanceof Error ? result.error.message : String(result.error)}`, { cause: result.error })
+      if (result.error) throw new TesseraError('ERR_STORE_MIGRATION', `migration failed: ${result.error instanceof Error ? result.error.message : String(result.error)}`, { cause: result.error })
       return result
     },
   }

@@ -47,7 +47,7 @@ describe('cross-origin attacks on a signed-in victim, in Chromium', { skip: SKIP
       await victim.evaluate((password) => window.tessera.login('alice', password), PASSWORD)
       const session = (await victim.evaluate(() => window.tessera.sessions())).find((s) => s.current)!
       const cookiesBefore = await appCookies(context, app.origin)
-      const mallorySessions = (await app.t.app.tessera.auth.listSessions(malloryId, undefined)).length
+      const mallorySessions = (await app.t.app.tessera.listSessions(malloryId)).length
       Object.assign(pages, attackPages(`${app.origin}/accounts`, session.id, MALLORY))
       const site = `http://${host}:${attacker.port}`
 
@@ -99,7 +99,7 @@ describe('cross-origin attacks on a signed-in victim, in Chromium', { skip: SKIP
       const after = await victim.evaluate(() => window.tessera.sessions())
       assert.equal(after.find((s) => s.current)?.id, session.id)
       assert.deepEqual(await appCookies(context, app.origin), cookiesBefore)
-      assert.equal((await app.t.app.tessera.auth.listSessions(malloryId, undefined)).length, mallorySessions, 'no login as mallory happened')
+      assert.equal((await app.t.app.tessera.listSessions(malloryId)).length, mallorySessions, 'no login as mallory happened')
       assert.deepEqual(await victim.evaluate(() => window.events.map((e) => e.type)), ['login'])
       await context.close()
     })

@@ -63,11 +63,11 @@ describe('a front end on another origin, in Chromium', { skip: SKIP_WITHOUT_CHRO
 
   test('not on the allow-list: the same front end can neither sign in nor read the user', async () => {
     const context = await browser.newContext()
-    const sessions = (await app.t.app.tessera.auth.listSessions(aliceId, undefined)).length
+    const sessions = (await app.t.app.tessera.listSessions(aliceId)).length
     const page = await openFrontEnd(context, `http://localhost:${unlisted.port}/`, `${app.origin}/accounts`)
     const login = await page.evaluate((password) => window.tessera.login('alice', password).then(() => 'signed in', (e: Error) => e.message), PASSWORD)
     assert.match(login, /Failed to fetch/)
-    assert.equal((await app.t.app.tessera.auth.listSessions(aliceId, undefined)).length, sessions, 'the login was refused (Origin check), not only hidden by CORS')
+    assert.equal((await app.t.app.tessera.listSessions(aliceId)).length, sessions, 'the login was refused (Origin check), not only hidden by CORS')
     assert.match(await page.evaluate(() => window.tessera.me().then(() => 'read', (e: Error) => e.message)), /Failed to fetch/)
     await context.close()
   })

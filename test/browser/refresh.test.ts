@@ -86,7 +86,7 @@ describe('silent refresh in Chromium, with a 2-second access token', { skip: SKI
     for (const page of pages) assert.equal((await page.evaluate(() => window.tessera.me()))?.username, 'alice')
     const sessions = await pages[2]!.evaluate(() => window.tessera.sessions())
     assert.equal(sessions.find((s) => s.current)?.id, before!.id)
-    assert.equal((await app.t.app.tessera.auth.listSessions(aliceId, undefined)).filter((s) => s.id === before!.id).length, 1)
+    assert.equal((await app.t.app.tessera.listSessions(aliceId)).filter((s) => s.id === before!.id).length, 1)
     for (const page of pages) assert.deepEqual(await page.evaluate(() => window.events.filter((e) => e.type === 'logout')), [])
     await context.close()
   }
@@ -118,7 +118,7 @@ describe('silent refresh in Chromium, with a 2-second access token', { skip: SKI
     await first.evaluate((password) => window.tessera.login('alice', password), PASSWORD)
     assert.equal((await second.evaluate(() => window.tessera.me()))?.username, 'alice')
 
-    await app.t.app.tessera.auth.revokeUserSessions(aliceId, 'admin')
+    await app.t.app.tessera.revokeUserSessions(aliceId, { reason: 'admin' })
     assert.equal(await first.evaluate(() => window.tessera.me()), null)
     assert.equal(refreshes.count, 1)
     assert.deepEqual(await first.evaluate(() => window.events), [{ type: 'login', fromOtherTab: false }, { type: 'logout', reason: 'refresh_failed', fromOtherTab: false }])

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
-import { resolveConfig } from '../../src/config/index.js'
+import { optionsFromEnv, resolveConfig } from '../../src/config/index.js'
 import { buildServer } from '../../src/http/index.js'
 import { openStore } from '../../src/store/index.js'
 import { TEST_ENV } from '../support/app.js'
@@ -20,9 +20,8 @@ after(() => rmSync(dir, { recursive: true, force: true }))
 
 /** The ready server, in this process, on the database the CLI wrote (optionally on a shifted clock). */
 async function serverOn(db: string, now?: () => number) {
-  const config = resolveConfig({ ...TEST_ENV, DATABASE_URL: db, DATA_DIR: dir })
-  const opened = await openStore(config.databaseUrl)
-  const app = await buildServer({ config, store: opened.store, logger: false, ...(now && { now }) })
+  const opened = await openStore(db)
+  const app = await buildServer({ ...optionsFromEnv({ ...TEST_ENV, DATABASE_URL: db, DATA_DIR: dir }), store: opened.store, logger: false, ...(now && { now }) })
   await app.ready()
   const login = (username: string, password: string) => app.inject({ method: 'POST', url: '/accounts/auth/login/', payload: { username, password } })
   return {

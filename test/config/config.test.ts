@@ -26,7 +26,7 @@ describe('config: defaults', () => {
     assert.equal(config.env, 'development')
     assert.equal(config.host, '127.0.0.1')
     assert.equal(config.port, 8000)
-    assert.equal(config.databaseUrl, './data/tessera.sqlite3')
+    assert.equal(config.database.url, './data/tessera.sqlite3')
     assert.equal(config.prefix, '/accounts')
     assert.equal(config.bodyLimit, 64 * 1024)
     assert.equal(config.trustProxy, false)
@@ -84,7 +84,7 @@ describe('config: defaults', () => {
     })
     assert.equal(c.host, '0.0.0.0')
     assert.equal(c.port, 9000)
-    assert.equal(c.databaseUrl, 'sqlite:/tmp/x.db')
+    assert.equal(c.database.url, 'sqlite:/tmp/x.db')
     assert.equal(c.tokens.rotate, false)
     assert.deepEqual(c.csrf.trustedOrigins, ['https://app.example.com', 'https://*.example.org'])
     assert.deepEqual(c.cors.allowedOrigins, ['https://app.example.com', 'http://localhost:5173'])
@@ -185,8 +185,8 @@ describe('config: cookie rules that browsers enforce silently', () => {
 
 describe('config: the signing key', () => {
   it('is required (resolveConfig does not invent one)', () => {
-    assert.throws(() => resolveConfig({}), /SECRET_KEY is required/)
-    assert.throws(() => resolveConfig({ SECRET_KEY: '   ' }), /SECRET_KEY is required/)
+    assert.throws(() => resolveConfig({}), /tokens\.secretKey \(SECRET_KEY\) is required/)
+    assert.throws(() => resolveConfig({ SECRET_KEY: '   ' }), /tokens\.secretKey \(SECRET_KEY\) is required/)
   })
 
   it('production refuses a missing key', () => {
@@ -195,7 +195,7 @@ describe('config: the signing key', () => {
 
   it('production refuses a short or well-known key', () => {
     for (const weak of ['short', 'secret', 'changeme', 'django-insecure-' + 'x'.repeat(50), 'development-key-that-is-long-enough-to-pass-length', 'a'.repeat(31)]) {
-      assert.throws(() => resolveConfig({ NODE_ENV: 'production', SECRET_KEY: weak }), /SECRET_KEY is too weak/, weak)
+      assert.throws(() => resolveConfig({ NODE_ENV: 'production', SECRET_KEY: weak }), /tokens\.secretKey \(SECRET_KEY\) is too weak/, weak)
     }
   })
 
@@ -203,7 +203,7 @@ describe('config: the signing key', () => {
     assert.equal(resolveConfig({ NODE_ENV: 'production', SECRET_KEY }).env, 'production')
   })
 
-  it('development and test accept a weak key (the dev fallback is loadConfig’s job)', () => {
+  it('development and test accept a weak key (the dev fallback is loadOptions’ job)', () => {
     assert.equal(resolveConfig({ SECRET_KEY: 'dev' }).tokens.secretKey, 'dev')
     assert.equal(resolveConfig({ NODE_ENV: 'test', SECRET_KEY: 'test' }).env, 'test')
   })

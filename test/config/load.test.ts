@@ -3,12 +3,18 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
-import { loadConfig, loadDotEnv } from '../../src/config/index.js'
+import { loadDotEnv, loadOptions, resolveOptions, type Env } from '../../src/config/index.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'tessera-config-'))
 after(() => rmSync(dir, { recursive: true, force: true }))
 
-describe('loadConfig: the development key', () => {
+/** `loadOptions`, then resolved, as `tessera serve` and the CLI do. */
+const loadConfig = (env: Env) => {
+  const { options, warnings } = loadOptions(env)
+  return { config: resolveOptions(options), warnings }
+}
+
+describe('loadOptions: the development key', () => {
   it('generates a key once under DATA_DIR, warns, and reuses it on the next start', () => {
     const dataDir = join(dir, 'data')
     const first = loadConfig({ DATA_DIR: dataDir })
@@ -33,7 +39,7 @@ describe('loadConfig: the development key', () => {
 
   it('production without SECRET_KEY refuses to start and writes nothing', () => {
     const dataDir = join(dir, 'prod')
-    assert.throws(() => loadConfig({ NODE_ENV: 'production', DATA_DIR: dataDir }), /SECRET_KEY is required/)
+    assert.throws(() => loadConfig({ NODE_ENV: 'production', DATA_DIR: dataDir }), /tokens\.secretKey \(SECRET_KEY\) is required/)
     assert.equal(existsSync(dataDir), false)
   })
 })

@@ -15,7 +15,7 @@ function refuses(env: Env, variable: string): void {
 describe('config: running many instances', () => {
   it('defaults: no Redis, 10 connections, bounded waits, catch-up every 5 s, no flush timer, open /metrics', () => {
     const config = resolveConfig({ SECRET_KEY })
-    assert.deepEqual(config.database, { poolSize: 10, connectTimeout: 3000, timeout: 5000 })
+    assert.deepEqual(config.database, { url: './data/tessera.sqlite3', poolSize: 10, connectTimeout: 3000, timeout: 5000 })
     assert.deepEqual(config.scale, {
       redisUrl: undefined,
       redisPrefix: 'tessera:',
@@ -41,7 +41,7 @@ describe('config: running many instances', () => {
       READY_REQUIRES_REDIS: 'true',
       METRICS_TOKEN: 'scrape',
     })
-    assert.deepEqual(config.database, { poolSize: 25, connectTimeout: 2000, timeout: 1500 })
+    assert.deepEqual(config.database, { url: './data/tessera.sqlite3', poolSize: 25, connectTimeout: 2000, timeout: 1500 })
     assert.equal(config.scale.redisUrl, 'rediss://user:pw@redis.internal:6380/2')
     assert.equal(config.scale.redisTimeout, 250)
     assert.equal(config.scale.catchupInterval, 60_000)

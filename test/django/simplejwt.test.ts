@@ -98,7 +98,7 @@ describe('SimpleJWT interop', { skip: djangoMissing() }, () => {
     const access = jar.get('access_token')!
     const refresh = jar.get('refresh_token')!
     assert.equal(claimsOf(access).user_id, alice.id)
-    const stranger = await compat.app.tessera.auth.createUser({ username: 'tessera-only', password: 'a long enough password' }, false)
+    const stranger = await compat.app.tessera.createUser({ username: 'tessera-only', password: 'a long enough password' }, { validatePassword: false })
     const strangerJar = new Jar(compat.app)
     assert.equal((await strangerJar.login('tessera-only', 'a long enough password')).statusCode, 200)
     const tamperedKey = forge({ alg: 'HS256', typ: 'JWT' }, claimsOf(access), 'not-the-django-secret-key-0123456789abcdef')

@@ -123,7 +123,7 @@ describe("errors: CONTRACT.md's error table", () => {
 
   test('a database failure (SQLite busy: another process holds the write lock) is a 503 {detail}, never a stack trace', async () => {
     await sql`PRAGMA busy_timeout = 50`.execute(t.opened.db)
-    const other = new SQLite(t.config.databaseUrl)
+    const other = new SQLite(t.config.database.url)
     try {
       other.exec('BEGIN IMMEDIATE')
       const response = await t.app.inject({ method: 'POST', url: LOGIN, payload: { username: 'alice', password: PASSWORD } })

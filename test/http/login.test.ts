@@ -13,7 +13,7 @@ describe('POST /accounts/auth/login/', () => {
     t = await createTestApp()
     aliceId = (await createUser(t)).id
     const carol = await createUser(t, 'carol', PASSWORD)
-    await t.app.tessera.auth.setActive(carol.id, false)
+    await t.app.tessera.setActive(carol.id, false)
   })
   after(() => t.close())
 

@@ -16,7 +16,7 @@ describe('the tessera plugin in a host app', () => {
     t = await createTestApp()
     await createUser(t)
     host = Fastify()
-    await host.register(tessera, { config: t.config, store: t.opened.store, prefix: '/auth' })
+    await host.register(tessera, { ...t.settings, store: t.opened.store, prefix: '/auth' })
     host.register(async (api) => {
       api.addHook('preHandler', host.tessera.authenticate)
       const handler = async (request: { auth: { userId: number } | null; method: string }) => ({ user: request.auth!.userId, method: request.method })
@@ -49,7 +49,10 @@ describe('the tessera plugin in a host app', () => {
     assert.deepEqual(ok.json(), { user: 1, method: 'GET' })
     const anonymous = await host.inject({ url: '/api/things' })
     assert.equal(anonymous.statusCode, 401)
-    assert.equal(anonymous.json().detail, 'Authentication credentials were not provided.')
+    // The host's error handler (Fastify's default here) shapes the body; Tessera gives the status, code and headers.
+    assert.equal(anonymous.json().message, 'Authentication credentials were not provided.')
+    assert.equal(anonymous.json().code, 'ERR_AUTH_NOT_AUTHENTICATED')
+    assert.equal(anonymous.headers['www-authenticate'], 'Bearer realm="api"')
   })
 
   for (const method of ['POST', 'PUT', 'PATCH', 'DELETE'] as const) {
@@ -58,7 +61,7 @@ describe('the tessera plugin in a host app', () => {
       const cookie = cookieHeader({ access_token: s.access, csrftoken: s.csrf })
       const attack = await host.inject({ method, url: '/api/things', headers: { cookie } })
       assert.equal(attack.statusCode, 403)
-      assert.equal(attack.json().detail, 'CSRF Failed: CSRF token missing.')
+      assert.equal(attack.json().message, 'CSRF Failed: CSRF token missing.')
       const ok = await host.inject({ method, url: '/api/things', headers: { cookie, 'x-csrftoken': s.csrf } })
       assert.deepEqual(ok.json(), { user: 1, method })
       const bearer = await host.inject({ method, url: '/api/things', headers: { authorization: `Bearer ${s.access}` } })

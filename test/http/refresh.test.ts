@@ -102,7 +102,7 @@ describe('POST /accounts/auth/refresh_token/ with rotation on (the default)', ()
   test('an inactive user cannot refresh', async () => {
     const bob = await createUser(t, 'bob', PASSWORD)
     const s = await loginCookies(t, 'bob')
-    await t.app.tessera.auth.setActive(bob.id, false)
+    await t.app.tessera.setActive(bob.id, false)
     const response = await refreshWith(t, s.refresh)
     assert.equal(response.statusCode, 401)
     assert.equal(response.headers['set-cookie'], undefined)

@@ -152,7 +152,7 @@ describe('GET /accounts/user/ and access-token authentication', () => {
     const dave = await createUser(t, 'dave', PASSWORD)
     const { access } = await loginCookies(t, 'dave')
     assert.equal((await me({ authorization: `Bearer ${access}` })).statusCode, 200)
-    await t.app.tessera.auth.setActive(dave.id, false)
+    await t.app.tessera.setActive(dave.id, false)
     const response = await me({ authorization: `Bearer ${access}` })
     assert.equal(response.statusCode, 401)
   })

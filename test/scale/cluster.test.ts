@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test'
 import { pgQuery, pgUnavailable } from '../support/postgres.js'
 import { Browser, setCookieValue, userStatus } from './client.js'
 import { redisUnavailable, startCluster, waitUntil, type Cluster } from './cluster.js'
+import { runtimeOf } from '../../src/http/index.js'
 
 const LOGIN = '/accounts/auth/login/'
 const REFRESH = '/accounts/auth/refresh_token/'
@@ -22,7 +23,7 @@ describe('three instances on one PostgreSQL and Redis', { skip, timeout: 60_000 
     // Started together: their migrations race for Kysely's advisory lock.
     cluster = await startCluster(3, { REFRESH_REUSE_GRACE: '2s' })
     ;[A, B, C] = cluster.instances.map((i) => i.url) as [string, string, string]
-    await cluster.instances[0]!.app.tessera.auth.createUser({ username: 'alice', password: 'correct horse battery', first_name: 'Alice', last_name: 'Liddell' }, false)
+    await cluster.instances[0]!.app.tessera.createUser({ username: 'alice', password: 'correct horse battery', first_name: 'Alice', last_name: 'Liddell' }, { validatePassword: false })
   })
   after(() => cluster?.close())
 
@@ -56,7 +57,7 @@ describe('three instances on one PostgreSQL and Redis', { skip, timeout: 60_000 
   })
 
   test('every instance uses Redis for its broadcast', () => {
-    assert.deepEqual(cluster.instances.map((i) => i.app.tessera.broadcast), ['redis', 'redis', 'redis'])
+    assert.deepEqual(cluster.instances.map((i) => runtimeOf(i.app).broadcast), ['redis', 'redis', 'redis'])
   })
 
   test('migrations ran once though three instances started at once', async () => {
@@ -137,7 +138,7 @@ describe('three instances on one PostgreSQL and Redis', { skip, timeout: 60_000 
     const limited = await startCluster(3, { RATE_LIMIT_ENABLED: 'true', RATE_LIMIT_PAIR_FREE_ATTEMPTS: '3', RATE_LIMIT_USER_FREE_ATTEMPTS: '100' })
     try {
       const [a, b, c] = limited.instances.map((i) => i.url) as [string, string, string]
-      await limited.instances[0]!.app.tessera.auth.createUser({ username: 'bob', password: 'correct horse battery' }, false)
+      await limited.instances[0]!.app.tessera.createUser({ username: 'bob', password: 'correct horse battery' }, { validatePassword: false })
       const guess = (base: string) => fetch(base + LOGIN, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'bob', password: 'wrong guess' }) })
       for (const base of [a, b, c]) assert.equal((await guess(base)).status, 401)
       for (const base of [a, b, c]) {

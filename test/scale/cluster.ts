@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { Redis } from 'ioredis'
-import { resolveConfig } from '../../src/config/index.js'
+import { optionsFromEnv } from '../../src/config/index.js'
 import { buildServer } from '../../src/http/index.js'
 import { TEST_ENV } from '../support/app.js'
 import { createPgDatabase, type PgDatabase } from '../support/postgres.js'
@@ -56,9 +56,9 @@ export interface Instance {
  */
 export async function startInstance(name: string, env: Record<string, string>): Promise<Instance> {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-scale-'))
-  const config = resolveConfig({ ...TEST_ENV, DATA_DIR: dir, LOG_LEVEL: 'warn', ...env })
+  const options = optionsFromEnv({ ...TEST_ENV, DATA_DIR: dir, LOG_LEVEL: 'warn', ...env })
   const warnings: string[] = []
-  const app = await buildServer({ config, logger: { level: 'warn', stream: { write: (line: string) => void warnings.push(line) } } })
+  const app = await buildServer({ ...options, logger: { level: 'warn', stream: { write: (line: string) => void warnings.push(line) } } })
   app.addHook('onClose', async () => rmSync(dir, { recursive: true, force: true }))
   await app.listen({ host: '127.0.0.1', port: 0 })
   const { port } = app.server.address() as { port: number }

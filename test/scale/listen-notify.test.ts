@@ -6,6 +6,7 @@ import { Browser, userStatus } from './client.js'
 import { startCluster, waitUntil, type Cluster } from './cluster.js'
 import { tessera } from './processes.js'
 import { TcpProxy } from './proxy.js'
+import { runtimeOf } from '../../src/http/index.js'
 
 const LOGOUT = '/accounts/auth/logout/'
 
@@ -19,7 +20,7 @@ describe('three instances on PostgreSQL alone', { skip: await pgUnavailable(), t
     // CATCHUP_INTERVAL far above 1 s: only the broadcast can meet the deadline.
     cluster = await startCluster(3, { REDIS_URL: '', CATCHUP_INTERVAL: '30s', DB_CONNECT_TIMEOUT: '1s', DB_TIMEOUT: '1s' }, (url) => url.replace('127.0.0.1:5432', proxy.url))
     ;[A, B, C] = cluster.instances.map((i) => i.url) as [string, string, string]
-    await cluster.instances[0]!.app.tessera.auth.createUser({ username: 'alice', password: 'correct horse battery' }, false)
+    await cluster.instances[0]!.app.tessera.createUser({ username: 'alice', password: 'correct horse battery' }, { validatePassword: false })
   })
   after(async () => {
     await cluster?.close()
@@ -38,7 +39,7 @@ describe('three instances on PostgreSQL alone', { skip: await pgUnavailable(), t
   }
 
   test('login on A, logout on B: refused on A and C within 1 s over NOTIFY', async () => {
-    assert.deepEqual(cluster.instances.map((i) => i.app.tessera.broadcast), ['postgres', 'postgres', 'postgres'])
+    assert.deepEqual(cluster.instances.map((i) => runtimeOf(i.app).broadcast), ['postgres', 'postgres', 'postgres'])
     console.log(`# revocation over LISTEN/NOTIFY: ${(await revocationDelay()).toFixed(1)} ms`)
   })
 

@@ -55,7 +55,7 @@ describe('outages', { skip, timeout: 60_000 }, () => {
       (url) => url.replace('127.0.0.1:5432', pgProxy.url),
     )
     ;[A, B, C] = cluster.instances.map((i) => i.url) as [string, string, string]
-    await cluster.instances[0]!.app.tessera.auth.createUser({ username: 'alice', password: 'correct horse battery', first_name: 'Alice', last_name: 'Liddell' }, false)
+    await cluster.instances[0]!.app.tessera.createUser({ username: 'alice', password: 'correct horse battery', first_name: 'Alice', last_name: 'Liddell' }, { validatePassword: false })
   })
   after(async () => {
     await cluster?.close()

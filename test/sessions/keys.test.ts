@@ -3,6 +3,7 @@ import { createHmac } from 'node:crypto'
 import { after, before, describe, test } from 'node:test'
 import { addKey } from '../../src/auth/index.js'
 import { createTestApp, createUser, Jar, type TestApp } from '../support/app.js'
+import { runtimeOf } from '../../src/http/index.js'
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url')
 const header = (token: string) => JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString())
@@ -39,7 +40,7 @@ for (const algorithm of ['EdDSA', 'ES256', 'RS256'] as const) {
       const oldAccess = jar.get('access_token')!
       await addKey(t.config.tokens, t.opened.store, Date.now())
       const { loadKeyRing } = await import('../../src/auth/index.js')
-      t.app.tessera.tokens.setRing(await loadKeyRing(t.config.tokens, t.opened.store, Date.now()))
+      runtimeOf(t.app).tokens.setRing(await loadKeyRing(t.config.tokens, t.opened.store, Date.now()))
       await jar.login()
       const newAccess = jar.get('access_token')!
       assert.notEqual(header(newAccess).kid, header(oldAccess).kid)
@@ -63,7 +64,7 @@ describe('attacks on the key choice', () => {
     await jar.login()
     const access = jar.get('access_token')!
     const kid = header(access).kid
-    const publicPem = t.app.tessera.tokens.ring.keys.get(kid)!.verifyingKey
+    const publicPem = runtimeOf(t.app).tokens.ring.keys.get(kid)!.verifyingKey
     const body = b64({ ...payload(access), user_id: 1 })
     for (const hdr of [{ alg: 'HS256', typ: 'JWT', kid }, { alg: 'HS256', typ: 'JWT' }]) {
       const input = `${b64(hdr)}.${body}`

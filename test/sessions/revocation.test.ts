@@ -45,7 +45,7 @@ describe('access tokens die with their session, without a database read', () => 
     await jar.request('POST', '/accounts/auth/logout/', { csrf: true })
     // A second server on the same database, as after a restart.
     const { buildServer } = await import('../../src/http/index.js')
-    const restarted = await buildServer({ config: t.config, store: t.opened.store, logger: false })
+    const restarted = await buildServer({ ...t.settings, store: t.opened.store, logger: false })
     await restarted.ready()
     const response = await restarted.inject({ url: '/accounts/user/', headers: { authorization: `Bearer ${access}` } })
     assert.equal(response.statusCode, 401)
@@ -57,7 +57,7 @@ describe('access tokens die with their session, without a database read', () => 
     const jar = new Jar(t.app)
     await jar.login('carol')
     const access = jar.get('access_token')!
-    await t.app.tessera.auth.setActive(user.id, false)
+    await t.app.tessera.setActive(user.id, false)
     assert.equal((await whoAmI(t, access)).statusCode, 401)
     assert.equal((await jar.login('carol')).statusCode, 401, 'and they cannot log in again')
   })
@@ -67,7 +67,7 @@ describe('access tokens die with their session, without a database read', () => 
     const jar = new Jar(t.app)
     await jar.login('dave')
     const access = jar.get('access_token')!
-    await t.app.tessera.auth.deleteUser(user.id)
+    await t.app.tessera.deleteUser(user.id)
     assert.equal((await whoAmI(t, access)).statusCode, 401)
   })
 
@@ -76,7 +76,7 @@ describe('access tokens die with their session, without a database read', () => 
     const jar = new Jar(t.app)
     await jar.login('erin')
     const access = jar.get('access_token')!
-    await t.app.tessera.auth.setPassword(user, 'a brand new passphrase')
+    await t.app.tessera.setPassword(user.id, 'a brand new passphrase')
     assert.equal((await whoAmI(t, access)).statusCode, 401)
     assert.equal((await jar.request('POST', '/accounts/auth/refresh_token/')).statusCode, 401)
   })

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
-import { resolveConfig, type Config } from '../../src/config/index.js'
+import { optionsFromEnv, resolveOptions, type Config, type TesseraOptions } from '../../src/config/index.js'
 import { buildServer } from '../../src/http/index.js'
 import { openStore, type OpenedStore } from '../../src/store/index.js'
 import { createPgDatabase, type PgDatabase } from './postgres.js'
@@ -19,6 +19,8 @@ export const TEST_ENV = {
 
 export interface TestApp {
   app: FastifyInstance
+  /** The options the server was built with (from the test environment), and what they resolved to. */
+  settings: TesseraOptions
   config: Config
   opened: OpenedStore
   close(): Promise<void>
@@ -36,13 +38,15 @@ export const testDatabase = (): TestDatabase => (process.env.TESSERA_TEST_DB ===
 export async function createTestApp(env: Record<string, string> = {}, options: { now?: () => number; database?: TestDatabase } = {}): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-test-'))
   const pg: PgDatabase | undefined = !env.DATABASE_URL && (options.database ?? testDatabase()) === 'postgres' ? await createPgDatabase() : undefined
-  const config = resolveConfig({ ...TEST_ENV, DATABASE_URL: pg?.url ?? join(dir, 'db.sqlite3'), DATA_DIR: dir, ...env })
-  const opened = await openStore(config.databaseUrl)
+  const settings = optionsFromEnv({ ...TEST_ENV, DATABASE_URL: pg?.url ?? join(dir, 'db.sqlite3'), DATA_DIR: dir, ...env })
+  const config = resolveOptions(settings)
+  const opened = await openStore(config.database.url)
   await opened.migrate()
-  const app = await buildServer({ config, store: opened.store, logger: false, ...(options.now && { now: options.now }) })
+  const app = await buildServer({ ...settings, store: opened.store, logger: false, ...(options.now && { now: options.now }) })
   await app.ready()
   return {
     app,
+    settings,
     config,
     opened,
     async close() {
@@ -56,7 +60,7 @@ export async function createTestApp(env: Record<string, string> = {}, options: {
 
 /** Creates a user straight through the service (no HTTP). */
 export async function createUser(t: TestApp, username = 'alice', password = 'correct horse battery', extra: Record<string, unknown> = {}) {
-  return t.app.tessera.auth.createUser({ username, password, first_name: 'Alice', last_name: 'Liddell', ...extra }, false)
+  return t.app.tessera.createUser({ username, password, first_name: 'Alice', last_name: 'Liddell', ...extra }, { validatePassword: false })
 }
 
 /** Parses `set-cookie` headers into name → { value, attributes }. */

@@ -1,19 +1,16 @@
 import type { FastifyInstance } from 'fastify'
 import { checkTokenFormat, generateSecret, maskSecret, normalizeSecret } from '../../csrf/index.js'
-import { TesseraError } from '../../errors.js'
 import { setCsrfCookie, setTokenCookies, rotateCsrfCookie } from '../cookies.js'
-import { sendError } from '../errors.js'
-import { authenticateHook, originGuard } from '../guards.js'
+import { originGuard } from '../guards.js'
 import { clientInfo } from '../request.js'
-import type { Tessera } from '../runtime.js'
+import type { RouteDeps } from './deps.js'
 import { emptySchema, errorResponses, passwordChangeBody, registerBody, userSchema } from '../schemas.js'
 
 const publicUser = (u: { id: number; username: string; first_name: string; last_name: string }) => ({ id: u.id, username: u.username, first_name: u.first_name, last_name: u.last_name })
 
 /** The CSRF token endpoint, the current user, registration and password change. */
-export async function accountRoutes(app: FastifyInstance, { tessera }: { tessera: Tessera }) {
-  const { config, auth } = tessera
-  const authenticate = authenticateHook(tessera)
+export async function accountRoutes(app: FastifyInstance, { runtime, authenticate }: RouteDeps) {
+  const { config, auth } = runtime
 
   app.get('/csrf_token/', {
     schema: { tags: ['csrf'], summary: 'A fresh masked CSRF token; sets the csrftoken cookie when it is absent', response: { 200: { type: 'object', properties: { token: { type: 'string' } }, required: ['token'] } } },
@@ -31,16 +28,11 @@ export async function accountRoutes(app: FastifyInstance, { tessera }: { tessera
   app.get('/user/', {
     preHandler: authenticate,
     schema: { tags: ['account'], summary: 'The current user', security: [{ cookieAuth: [] }, { bearerAuth: [] }], response: { 200: userSchema, ...errorResponses } },
-  }, async (request, reply) => {
-    const user = await auth.getUser(request.auth!.userId)
-    if (!user) return sendError(reply, new TesseraError('ERR_AUTH_USER_NOT_FOUND', 'User not found'))
-    if (!user.is_active) return sendError(reply, new TesseraError('ERR_AUTH_INACTIVE', 'User is inactive'))
-    return publicUser(user)
-  })
+  }, async (request) => publicUser(request.auth!.user))
 
   app.post<{ Body: { username: string; password: string; email?: string; first_name?: string; last_name?: string } }>('/auth/register/', {
     config: { csrf: false },
-    preHandler: originGuard(tessera),
+    preHandler: originGuard(runtime),
     schema: { tags: ['account'], summary: 'Create an account (Django password validation) and log it in', body: registerBody, response: { 201: userSchema, ...errorResponses } },
   }, async (request, reply) => {
     const { access, refresh, user } = await auth.register(request.body, clientInfo(request))

@@ -1,13 +1,11 @@
 import type { FastifyInstance } from 'fastify'
 import { deleteTokenCookies } from '../cookies.js'
-import { authenticateHook } from '../guards.js'
-import type { Tessera } from '../runtime.js'
+import type { RouteDeps } from './deps.js'
 import { errorResponses, sessionSchema } from '../schemas.js'
 
 /** Session management: list, revoke one, log out everywhere. */
-export async function sessionRoutes(app: FastifyInstance, { tessera }: { tessera: Tessera }) {
-  const { config, auth } = tessera
-  const authenticate = authenticateHook(tessera)
+export async function sessionRoutes(app: FastifyInstance, { runtime, authenticate }: RouteDeps) {
+  const { config, auth } = runtime
 
   app.get('/sessions/', {
     preHandler: authenticate,

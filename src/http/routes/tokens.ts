@@ -2,20 +2,19 @@ import type { FastifyInstance } from 'fastify'
 import { TesseraError } from '../../errors.js'
 import { TokenInvalidError } from '../../tokens/index.js'
 import { deleteTokenCookies, rotateCsrfCookie, setTokenCookies } from '../cookies.js'
-import { sendError } from '../errors.js'
-import { authenticateHook, enforceCsrf, originGuard } from '../guards.js'
+import { originGuard } from '../guards.js'
 import { clientInfo } from '../request.js'
-import type { Tessera } from '../runtime.js'
+import type { RouteDeps } from './deps.js'
 import { credentialsBody, emptySchema, errorResponses, verifyBody } from '../schemas.js'
 
 const PERMISSION_DENIED = new TesseraError('ERR_TOKEN_MISSING', 'You do not have permission to perform this action.')
 const NO_REFRESH_COOKIE = new TesseraError('ERR_TOKEN_MISSING', 'Refresh token was not included in the cookie.')
 
 /** Login, refresh, logout and verify: the token endpoints of the contract. */
-export async function tokenRoutes(app: FastifyInstance, { tessera }: { tessera: Tessera }) {
-  const { config, auth } = tessera
+export async function tokenRoutes(app: FastifyInstance, { runtime, authenticate }: RouteDeps) {
+  const { config, auth } = runtime
   const refreshCookie = config.cookies.refresh.name
-  const checkOrigin = originGuard(tessera)
+  const checkOrigin = originGuard(runtime)
 
   app.post<{ Body: { username: string; password: string } }>('/auth/login/', {
     config: { csrf: false },
@@ -34,27 +33,23 @@ export async function tokenRoutes(app: FastifyInstance, { tessera }: { tessera: 
     schema: { tags: ['auth'], summary: 'New access cookie (and, with rotation, a new refresh cookie) from the refresh cookie', response: { 200: emptySchema, ...errorResponses } },
   }, async (request, reply) => {
     const token = request.cookies[refreshCookie]
-    if (!token) return sendError(reply, NO_REFRESH_COOKIE)
+    if (!token) throw NO_REFRESH_COOKIE
     const { access, refresh } = await auth.refresh(token, clientInfo(request))
     setTokenCookies(config, request, reply, access, refresh)
     return {}
   })
 
-  const authenticate = authenticateHook(tessera)
   app.post('/auth/logout/', {
     schema: { tags: ['auth'], summary: 'Log out: blacklists the refresh token, revokes its session and deletes both cookies', response: { 200: emptySchema, ...errorResponses } },
     // Works with only the refresh cookie too (the access token may have expired): the refresh cookie
-    // is then the credential, and a cookie credential always needs the CSRF token.
+    // is then the credential, and the plugin's CSRF hook has already required the token for it.
     preHandler: async (request, reply) => {
-      if (request.headers.authorization === undefined && request.cookies[refreshCookie]) {
-        if (!enforceCsrf(tessera, request, reply)) return reply
-        return
-      }
+      if (request.headers.authorization === undefined && request.cookies[refreshCookie]) return
       return authenticate(request, reply)
     },
   }, async (request, reply) => {
     const token = request.cookies[refreshCookie]
-    if (!token) return sendError(reply, PERMISSION_DENIED)
+    if (!token) throw PERMISSION_DENIED
     await auth.logout(token)
     deleteTokenCookies(config, request, reply)
     return {}
@@ -68,7 +63,7 @@ export async function tokenRoutes(app: FastifyInstance, { tessera }: { tessera: 
       await auth.verifyAnyToken(request.body.token)
     } catch (error) {
       // SimpleJWT's views answer {detail, code}, not the authentication-failure shape of an access token.
-      if (error instanceof TokenInvalidError) return sendError(reply, new TokenInvalidError('refresh', error.message, error.reason))
+      if (error instanceof TokenInvalidError) throw new TokenInvalidError('refresh', error.message, error.reason)
       throw error
     }
     return {}

@@ -1,0 +1,104 @@
+/**
+ * What a host passes to `register(tessera, options)` (and what `optionsFromEnv` builds from the
+ * environment): every setting optional, grouped as the resolved `Config` is, one name per setting.
+ * `resolveOptions()` fills the defaults and validates everything once.
+ *
+ * One rule for time: every duration is a string with its unit (`'900ms'`, `'15m'`, `'30d'`).
+ */
+export type DurationUnit = 'ms' | 's' | 'm' | 'h' | 'd' | 'w'
+/** A duration with its unit: `'500ms'`, `'15m'`, `'1.5s'`, `'30d'`. */
+export type Duration = `${number}${DurationUnit}`
+
+export const ALGORITHMS = ['HS256', 'HS384', 'HS512', 'RS256', 'ES256', 'EdDSA'] as const
+export type Algorithm = (typeof ALGORITHMS)[number]
+export const SAME_SITE = ['Lax', 'Strict', 'None'] as const
+export type SameSite = (typeof SAME_SITE)[number]
+export const MODES = ['development', 'production', 'test'] as const
+export type Mode = (typeof MODES)[number]
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+export type LogLevel = (typeof LOG_LEVELS)[number]
+
+export interface CookieOptions {
+  name?: string
+  path?: string
+}
+
+export interface TesseraOptions {
+  /** `production` refuses weak keys and unsafe settings. Default `development`. */
+  env?: Mode
+  /** Where Tessera's routes live; the refresh cookie's path follows it. Default `/accounts`. */
+  prefix?: string
+  /** Where the development key is kept (`loadOptions`). Default `./data`. */
+  dataDir?: string
+  /** The ready server's address (`tessera serve`); the plugin ignores them. */
+  host?: string
+  port?: number
+  trustProxy?: boolean
+  /** Request body limit in bytes. Default 65536. */
+  bodyLimit?: number
+  logLevel?: LogLevel
+  /** The register route. Default true. */
+  registrationEnabled?: boolean
+  /** Also accept access tokens issued by SimpleJWT (no session id, no `kid`) while migrating from Django. */
+  simplejwtCompat?: boolean
+  /** How long a user row is cached for authenticated requests. Default `'5s'`. */
+  userCacheTtl?: Duration
+  tokens?: {
+    algorithm?: Algorithm
+    /** The HMAC secret (SimpleJWT's SIGNING_KEY); required, at least 32 bytes in production. */
+    secretKey?: string
+    /** Former secrets that still verify (Django 4.1's SECRET_KEY_FALLBACKS). */
+    secretKeyFallbacks?: readonly string[]
+    accessLifetime?: Duration
+    refreshLifetime?: Duration
+    rotate?: boolean
+    /** How long a replay of the immediate parent gets the same successor (many tabs). */
+    reuseGrace?: Duration
+    issuer?: string
+    audience?: string
+    /** Clock skew tolerated on `exp`/`nbf`, at most `'300s'`. */
+    leeway?: Duration
+  }
+  cookies?: {
+    /** `Domain`, `Secure` and `SameSite` of the access and refresh cookies (`Secure` is also the CSRF cookie's default). */
+    domain?: string
+    secure?: boolean
+    sameSite?: SameSite
+    access?: CookieOptions
+    /** Its path defaults to `<prefix>/auth/`, computed from the final prefix. */
+    refresh?: CookieOptions
+    csrf?: CookieOptions & { domain?: string; secure?: boolean; sameSite?: SameSite; maxAge?: Duration }
+  }
+  csrf?: {
+    /** Origins allowed to make unsafe requests: `https://app.example.com`, `https://*.example.com`. */
+    trustedOrigins?: readonly string[]
+    headerName?: string
+  }
+  cors?: { allowedOrigins?: readonly string[] }
+  passwords?: { memoryCost?: number; timeCost?: number; parallelism?: number; maxConcurrency?: number }
+  rateLimit?: {
+    enabled?: boolean
+    pairFreeAttempts?: number
+    pairMaxDelay?: Duration
+    userFreeAttempts?: number
+    userMaxDelay?: Duration
+    ipPerMinute?: number
+  }
+  database?: {
+    /** A file path or `sqlite:` URL (SQLite), or `postgres://...`. Default `./data/tessera.sqlite3`. */
+    url?: string
+    poolSize?: number
+    connectTimeout?: Duration
+    timeout?: Duration
+  }
+  scale?: {
+    redisUrl?: string
+    redisPrefix?: string
+    redisTimeout?: Duration
+    catchupInterval?: Duration
+    /** `flushexpiredtokens` inside the server this often; `false` (default): never. */
+    flushExpiredEvery?: Duration | false
+    readyRequiresRedis?: boolean
+    metricsToken?: string
+  }
+}

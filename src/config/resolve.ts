@@ -1,0 +1,190 @@
+import { TesseraError } from '../errors.js'
+import type { Config, CookieSettings } from './config.js'
+import { optionName, type EnvOptions } from './env.js'
+import { ALGORITHMS, LOG_LEVELS, MODES, SAME_SITE, type TesseraOptions } from './options.js'
+import { invalid, parseDuration } from './parse.js'
+
+const WEAK_KEYS = /^(secret|changeme|change-me|password|django-insecure-.*|test|dev.*)$/i
+const resolved = new WeakSet<object>()
+
+/** Whether `value` is a `Config` that `resolveOptions` made (and so needs no second pass). */
+export const isResolved = (value: unknown): value is Config => typeof value === 'object' && value !== null && resolved.has(value)
+
+/**
+ * Fills every default and validates every setting, once; throws ERR_CONFIG_INVALID with a message that
+ * names the option (and its environment variable when it came from `optionsFromEnv`). The result is
+ * deeply frozen. A `Config` it returned before comes back unchanged.
+ */
+export function resolveOptions(options: TesseraOptions | Config = {}): Config {
+  if (isResolved(options)) return options
+  const o = options as EnvOptions
+  const name = (path: string) => optionName(path, o)
+  const fail = (message: string): never => {
+    throw new TesseraError('ERR_CONFIG_INVALID', message)
+  }
+  const oneOf = <T extends string>(path: string, value: unknown, choices: readonly T[], fallback: T): T => {
+    if (value === undefined) return fallback
+    const found = choices.find((c) => typeof value === 'string' && c.toLowerCase() === value.toLowerCase())
+    return found ?? fail(invalid(name(path), `one of ${choices.join(', ')}`, value).message)
+  }
+  const int = (path: string, value: unknown, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number => {
+    if (value === undefined) return fallback
+    return Number.isInteger(value) && (value as number) >= min && (value as number) <= max ? (value as number) : fail(invalid(name(path), `an integer from ${min} to ${max}`, value).message)
+  }
+  const bool = (path: string, value: unknown, fallback: boolean): boolean =>
+    value === undefined ? fallback : typeof value === 'boolean' ? value : fail(invalid(name(path), 'true or false', value).message)
+  const text = (path: string, value: unknown, fallback: string): string =>
+    value === undefined ? fallback : typeof value === 'string' && value.trim() !== '' ? value.trim() : fail(invalid(name(path), 'a non-empty string', value).message)
+  const optional = (path: string, value: unknown): string | undefined => (value === undefined ? undefined : text(path, value, ''))
+  const list = (path: string, value: unknown): string[] =>
+    value === undefined ? [] : Array.isArray(value) && value.every((v) => typeof v === 'string') ? [...value] : fail(invalid(name(path), 'a list of strings', value).message)
+  /** Seconds. */
+  const seconds = (path: string, value: unknown, fallback: number, zero = false): number => (value === undefined ? fallback : parseDuration(name(path), value as string, { zero }))
+  const millis = (path: string, value: unknown, fallback: number, min: number): number => {
+    const ms = Math.round(seconds(path, value, fallback / 1000) * 1000)
+    return ms >= min ? ms : fail(`${name(path)} must be at least ${min}ms (got ${ms}ms)`)
+  }
+
+  const mode = oneOf('env', o.env, MODES, 'development')
+  const prefix = text('prefix', o.prefix, '/accounts').replace(/\/+$/, '')
+  if (!/^\/[A-Za-z0-9/_-]*$/.test(prefix)) fail(`${name('prefix')} must be a path such as /accounts (got '${o.prefix}')`)
+
+  const t = o.tokens ?? {}
+  const secretKey = optional('tokens.secretKey', t.secretKey) ?? fail(`${name('tokens.secretKey')} is required (generate one with \`tessera genkey\`)`)
+  if (mode === 'production' && (Buffer.byteLength(secretKey) < 32 || WEAK_KEYS.test(secretKey))) {
+    fail(`${name('tokens.secretKey')} is too weak for production: use at least 32 random bytes (\`tessera genkey\`)`)
+  }
+  const accessLifetime = seconds('tokens.accessLifetime', t.accessLifetime, 15 * 60)
+  const refreshLifetime = seconds('tokens.refreshLifetime', t.refreshLifetime, 30 * 86400)
+  const leeway = seconds('tokens.leeway', t.leeway, 0, true)
+  if (leeway > 300) fail(`${name('tokens.leeway')} must be at most 300s (got '${t.leeway}')`)
+
+  const c = o.cookies ?? {}
+  const secure = bool('cookies.secure', c.secure, false)
+  const sameSite = oneOf('cookies.sameSite', c.sameSite, SAME_SITE, 'Lax')
+  const domain = optional('cookies.domain', c.domain)
+  const cookies = {
+    access: { name: text('cookies.access.name', c.access?.name, 'access_token'), path: text('cookies.access.path', c.access?.path, '/'), domain, secure, sameSite, httpOnly: true, maxAge: Math.ceil(accessLifetime) },
+    // Computed from the final prefix: the refresh route is `<prefix>/auth/refresh_token/`.
+    refresh: { name: text('cookies.refresh.name', c.refresh?.name, 'refresh_token'), path: text('cookies.refresh.path', c.refresh?.path, `${prefix}/auth/`), domain, secure, sameSite, httpOnly: true, maxAge: Math.ceil(refreshLifetime) },
+    csrf: {
+      name: text('cookies.csrf.name', c.csrf?.name, 'csrftoken'),
+      path: text('cookies.csrf.path', c.csrf?.path, '/'),
+      domain: optional('cookies.csrf.domain', c.csrf?.domain),
+      secure: bool('cookies.csrf.secure', c.csrf?.secure, secure),
+      sameSite: oneOf('cookies.csrf.sameSite', c.csrf?.sameSite, SAME_SITE, 'Lax'),
+      httpOnly: false,
+      maxAge: Math.ceil(seconds('cookies.csrf.maxAge', c.csrf?.maxAge, 31449600)),
+    },
+  }
+  for (const which of ['access', 'refresh', 'csrf'] as const) checkCookie(which, cookies[which], name, fail)
+  const names = [cookies.access.name, cookies.refresh.name, cookies.csrf.name]
+  if (new Set(names).size < 3) fail(`${name('cookies.access.name')}, ${name('cookies.refresh.name')} and ${name('cookies.csrf.name')} must be three different names`)
+
+  const trustedOrigins = list('csrf.trustedOrigins', o.csrf?.trustedOrigins)
+  for (const origin of trustedOrigins) {
+    if (!/^https?:\/\/[^/]+$/.test(origin)) fail(`${name('csrf.trustedOrigins')} entry '${origin}' must be a scheme and host such as https://app.example.com or https://*.example.com`)
+  }
+  const allowedOrigins = list('cors.allowedOrigins', o.cors?.allowedOrigins)
+  for (const origin of allowedOrigins) {
+    if (!/^https?:\/\/[^/*]+$/.test(origin)) fail(`${name('cors.allowedOrigins')} entry '${origin}' must be a scheme and host such as https://app.example.com`)
+  }
+
+  const s = o.scale ?? {}
+  const redisUrl = optional('scale.redisUrl', s.redisUrl)
+  if (redisUrl !== undefined && !/^rediss?:\/\/[^/]/i.test(redisUrl)) fail(`${name('scale.redisUrl')} must be a redis:// or rediss:// URL (got '${redisUrl.replace(/\/\/[^@/]*@/, '//***@')}')`)
+  const flushExpiredEvery = s.flushExpiredEvery === undefined || s.flushExpiredEvery === false ? 0 : millis('scale.flushExpiredEvery', s.flushExpiredEvery, 0, 1000)
+  const p = o.passwords ?? {}
+  const r = o.rateLimit ?? {}
+  const d = o.database ?? {}
+
+  const config: Config = {
+    env: mode,
+    host: text('host', o.host, '127.0.0.1'),
+    port: int('port', o.port, 8000, 0, 65535),
+    dataDir: text('dataDir', o.dataDir, './data'),
+    prefix,
+    trustProxy: bool('trustProxy', o.trustProxy, false),
+    bodyLimit: int('bodyLimit', o.bodyLimit, 64 * 1024, 1024),
+    logLevel: oneOf('logLevel', o.logLevel, LOG_LEVELS, mode === 'test' ? 'silent' : 'info'),
+    registrationEnabled: bool('registrationEnabled', o.registrationEnabled, true),
+    simplejwtCompat: bool('simplejwtCompat', o.simplejwtCompat, false),
+    userCacheTtl: seconds('userCacheTtl', o.userCacheTtl, 5),
+    tokens: {
+      algorithm: oneOf('tokens.algorithm', t.algorithm, ALGORITHMS, 'HS256'),
+      secretKey,
+      secretKeyFallbacks: list('tokens.secretKeyFallbacks', t.secretKeyFallbacks),
+      accessLifetime,
+      refreshLifetime,
+      rotate: bool('tokens.rotate', t.rotate, true),
+      reuseGrace: seconds('tokens.reuseGrace', t.reuseGrace, 10),
+      issuer: optional('tokens.issuer', t.issuer),
+      audience: optional('tokens.audience', t.audience),
+      leeway,
+    },
+    cookies,
+    csrf: { trustedOrigins, headerName: text('csrf.headerName', o.csrf?.headerName, 'X-CSRFToken') },
+    cors: { allowedOrigins },
+    passwords: {
+      memoryCost: int('passwords.memoryCost', p.memoryCost, 19456, 1024, 4 * 1024 * 1024),
+      timeCost: int('passwords.timeCost', p.timeCost, 2, 1, 100),
+      parallelism: int('passwords.parallelism', p.parallelism, 1, 1, 16),
+      // Undefined: CPUs less one (see src/passwords/semaphore.ts).
+      maxConcurrency: p.maxConcurrency === undefined ? undefined : int('passwords.maxConcurrency', p.maxConcurrency, 1, 1, 256),
+    },
+    rateLimit: {
+      enabled: bool('rateLimit.enabled', r.enabled, true),
+      pairFreeAttempts: int('rateLimit.pairFreeAttempts', r.pairFreeAttempts, 5, 1),
+      pairMaxDelay: seconds('rateLimit.pairMaxDelay', r.pairMaxDelay, 3600),
+      userFreeAttempts: int('rateLimit.userFreeAttempts', r.userFreeAttempts, 20, 1),
+      userMaxDelay: seconds('rateLimit.userMaxDelay', r.userMaxDelay, 60),
+      ipPerMinute: int('rateLimit.ipPerMinute', r.ipPerMinute, 60, 1),
+    },
+    database: {
+      url: text('database.url', d.url, './data/tessera.sqlite3'),
+      poolSize: int('database.poolSize', d.poolSize, 10, 1, 1000),
+      connectTimeout: millis('database.connectTimeout', d.connectTimeout, 3000, 100),
+      timeout: millis('database.timeout', d.timeout, 5000, 100),
+    },
+    scale: {
+      redisUrl,
+      redisPrefix: text('scale.redisPrefix', s.redisPrefix, 'tessera:'),
+      redisTimeout: millis('scale.redisTimeout', s.redisTimeout, 500, 50),
+      catchupInterval: millis('scale.catchupInterval', s.catchupInterval, 5000, 100),
+      flushExpiredEvery,
+      readyRequiresRedis: bool('scale.readyRequiresRedis', s.readyRequiresRedis, false),
+      metricsToken: optional('scale.metricsToken', s.metricsToken),
+    },
+  }
+  if (config.tokens.reuseGrace >= config.tokens.refreshLifetime) fail(`${name('tokens.reuseGrace')} must be shorter than ${name('tokens.refreshLifetime')}`)
+  if (mode === 'production' && config.passwords.memoryCost < 19456) fail(`${name('passwords.memoryCost')} below 19456 KiB is refused in production (OWASP minimum)`)
+  resolved.add(config)
+  return deepFreeze(config)
+}
+
+/** The option paths that set each cookie, so that a message names the one to change. */
+const COOKIE_PATHS = {
+  access: { name: 'cookies.access.name', path: 'cookies.access.path', domain: 'cookies.domain', secure: 'cookies.secure', sameSite: 'cookies.sameSite' },
+  refresh: { name: 'cookies.refresh.name', path: 'cookies.refresh.path', domain: 'cookies.domain', secure: 'cookies.secure', sameSite: 'cookies.sameSite' },
+  csrf: { name: 'cookies.csrf.name', path: 'cookies.csrf.path', domain: 'cookies.csrf.domain', secure: 'cookies.csrf.secure', sameSite: 'cookies.csrf.sameSite' },
+} as const
+
+/** Browser rules that would otherwise make a cookie silently vanish. */
+function checkCookie(which: keyof typeof COOKIE_PATHS, c: CookieSettings, name: (path: string) => string, fail: (message: string) => never): void {
+  const v = Object.fromEntries(Object.entries(COOKIE_PATHS[which]).map(([key, path]) => [key, name(path)])) as Record<keyof (typeof COOKIE_PATHS)['access'], string>
+  if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(c.name)) fail(`${v.name} '${c.name}' is not a valid cookie name`)
+  if (!c.path.startsWith('/')) fail(`${v.path} must start with / (got '${c.path}')`)
+  if (c.sameSite === 'None' && !c.secure) fail(`${v.sameSite}=None requires ${v.secure}=true (browsers drop such cookies)`)
+  if (c.name.startsWith('__Secure-') && !c.secure) fail(`${v.name} '${c.name}': the __Secure- prefix requires ${v.secure}=true`)
+  if (c.name.startsWith('__Host-') && (!c.secure || c.path !== '/' || c.domain)) {
+    fail(`${v.name} '${c.name}': the __Host- prefix requires ${v.secure}=true, ${v.path}=/ and no ${v.domain}${which === 'refresh' ? ' (the refresh cookie has a narrow path: use __Secure- instead)' : ''}`)
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value)
+    for (const v of Object.values(value)) deepFreeze(v)
+  }
+  return value
+}

@@ -1,0 +1,98 @@
+import { performance } from 'node:perf_hooks'
+import type { NewUser, RefreshRecord, RotateOutcome, Session, Store, StoredKey, User, UserPatch } from '../auth/index.js'
+import { StoreUnavailableError } from '../errors.js'
+import { translateError } from './errors.js'
+
+/** How a store call ended, for the latency histogram. */
+export type StoreOutcome = 'ok' | 'error' | 'unavailable'
+/** Receives the duration (seconds) of every store call. */
+export type StoreTimer = (operation: keyof Store, outcome: StoreOutcome, seconds: number) => void
+
+/**
+ * The one wrapper around a Store: callers only ever see Tessera's errors (a driver's "connection
+ * refused" becomes StoreUnavailableError, a unique violation ERR_CONFLICT), and every call is timed
+ * when a timer is attached. Every method is listed, so a new Store method must be added here.
+ */
+export class CheckedStore implements Store {
+  constructor(
+    readonly inner: Store,
+    private readonly timer?: StoreTimer,
+  ) {}
+
+  /** `store` checked and timed by `timer`; a CheckedStore is re-wrapped around its inner store, never twice. */
+  static wrap(store: Store, timer?: StoreTimer): CheckedStore {
+    return new CheckedStore(store instanceof CheckedStore ? store.inner : store, timer)
+  }
+
+  async #run<T>(operation: keyof Store, call: () => Promise<T>): Promise<T> {
+    const started = this.timer ? performance.now() : 0
+    let outcome: StoreOutcome = 'ok'
+    try {
+      return await call()
+    } catch (error) {
+      const translated = translateError(error)
+      outcome = translated instanceof StoreUnavailableError ? 'unavailable' : 'error'
+      throw translated
+    } finally {
+      this.timer?.(operation, outcome, (performance.now() - started) / 1000)
+    }
+  }
+
+  findUserById(id: number): Promise<User | null> {
+    return this.#run('findUserById', () => this.inner.findUserById(id))
+  }
+  findUserByUsername(username: string): Promise<User | null> {
+    return this.#run('findUserByUsername', () => this.inner.findUserByUsername(username))
+  }
+  createUser(user: NewUser): Promise<User> {
+    return this.#run('createUser', () => this.inner.createUser(user))
+  }
+  updateUser(id: number, patch: UserPatch): Promise<boolean> {
+    return this.#run('updateUser', () => this.inner.updateUser(id, patch))
+  }
+  deleteUser(id: number): Promise<boolean> {
+    return this.#run('deleteUser', () => this.inner.deleteUser(id))
+  }
+  createSession(session: Session, token: RefreshRecord): Promise<void> {
+    return this.#run('createSession', () => this.inner.createSession(session, token))
+  }
+  findSession(id: string): Promise<Session | null> {
+    return this.#run('findSession', () => this.inner.findSession(id))
+  }
+  findRefresh(jti: string): Promise<RefreshRecord | null> {
+    return this.#run('findRefresh', () => this.inner.findRefresh(jti))
+  }
+  rotateRefresh(parentJti: string, successor: RefreshRecord, now: number): Promise<RotateOutcome> {
+    return this.#run('rotateRefresh', () => this.inner.rotateRefresh(parentJti, successor, now))
+  }
+  touchSession(id: string, now: number): Promise<void> {
+    return this.#run('touchSession', () => this.inner.touchSession(id, now))
+  }
+  revokeSession(id: string, reason: string, now: number): Promise<boolean> {
+    return this.#run('revokeSession', () => this.inner.revokeSession(id, reason, now))
+  }
+  revokeUserSessions(userId: number, reason: string, now: number, keep?: string): Promise<string[]> {
+    return this.#run('revokeUserSessions', () => this.inner.revokeUserSessions(userId, reason, now, keep))
+  }
+  listSessions(userId: number, now: number): Promise<Session[]> {
+    return this.#run('listSessions', () => this.inner.listSessions(userId, now))
+  }
+  revokedSince(since: number): Promise<{ id: string; revoked_at: number }[]> {
+    return this.#run('revokedSince', () => this.inner.revokedSince(since))
+  }
+  flushExpired(now: number): Promise<number> {
+    return this.#run('flushExpired', () => this.inner.flushExpired(now))
+  }
+  listSigningKeys(now: number): Promise<StoredKey[]> {
+    return this.#run('listSigningKeys', () => this.inner.listSigningKeys(now))
+  }
+  addSigningKey(key: StoredKey, retireOthersAt: number): Promise<void> {
+    return this.#run('addSigningKey', () => this.inner.addSigningKey(key, retireOthersAt))
+  }
+  ping(): Promise<void> {
+    return this.#run('ping', () => this.inner.ping())
+  }
+  close(): Promise<void> {
+    return this.#run('close', () => this.inner.close())
+  }
+}
