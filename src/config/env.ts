@@ -72,19 +72,22 @@ export const ENV_VARIABLES = {
 export const VARIABLE_OF: ReadonlyMap<string, string> = new Map(Object.entries(ENV_VARIABLES).map(([name, [path]]) => [path, name]))
 
 /**
- * The option paths that an options object took from the environment, so a validation message can
- * name the variable to change. A symbol key survives `{ ...optionsFromEnv(env), prefix: '/auth' }`.
+ * What an options object took from the environment (option path → value), so a validation message can
+ * name the variable to change. A symbol key survives `{ ...optionsFromEnv(env), prefix: '/auth' }`;
+ * a value that code replaced since is no longer the variable's.
  */
 export const ENV_SOURCE: unique symbol = Symbol('tessera.envSource')
 
-export type EnvOptions = TesseraOptions & { [ENV_SOURCE]?: readonly string[] }
+export type EnvOptions = TesseraOptions & { [ENV_SOURCE]?: ReadonlyMap<string, unknown> }
 
 /** How a message names an option: its path, and the environment variable when it came from one. */
 export function optionName(path: string, options: EnvOptions): string {
   const variable = VARIABLE_OF.get(path)
   const fromEnv = options[ENV_SOURCE]
+  if (!variable || !fromEnv) return path
+  const value = valueAt(options, path)
   // For an option left at its default in env-driven options, the variable is still the way to set it.
-  return variable && fromEnv && (fromEnv.includes(path) || valueAt(options, path) === undefined) ? `${path} (${variable})` : path
+  return value === undefined || (fromEnv.has(path) && fromEnv.get(path) === value) ? `${path} (${variable})` : path
 }
 
 function valueAt(options: object, path: string): unknown {
@@ -117,15 +120,16 @@ function read(kind: Kind, label: string, raw: string): unknown {
  */
 export function optionsFromEnv(env: Env): TesseraOptions {
   const options: Record<string, unknown> = {}
-  const sources: string[] = []
+  const sources = new Map<string, unknown>()
   for (const [name, [path, kind]] of Object.entries(ENV_VARIABLES)) {
     const raw = env[name]?.trim()
     if (raw === undefined || raw === '') continue
     const keys = path.split('.')
     let group = options
     for (const key of keys.slice(0, -1)) group = (group[key] ??= {}) as Record<string, unknown>
-    group[keys.at(-1)!] = read(kind, `${path} (${name})`, raw)
-    sources.push(path)
+    const value = read(kind, `${path} (${name})`, raw)
+    group[keys.at(-1)!] = value
+    sources.set(path, value)
   }
   return Object.assign(options, { [ENV_SOURCE]: sources }) as TesseraOptions
 }
