@@ -1,4 +1,5 @@
 export { KyselyStore } from './kysely-store.js'
+export { MemoryStore, type MemoryStoreOptions } from './memory-store.js'
 export { openStore, parseDatabaseUrl, type DatabaseTarget, type OpenedStore, type StoreOptions } from './open.js'
 export { translateError } from './errors.js'
 export type { Database } from './schema.js'
