@@ -22,7 +22,7 @@ export function verifyRefresh(ctx: AuthContext, token: string): TokenClaims & { 
 /** From the user cache: deactivation and deletion revoke the sessions, so a stale entry cannot let a user back in. */
 async function activeUser(ctx: AuthContext, claims: TokenClaims): Promise<User> {
   const user = await ctx.users.get(Number(claims.user_id))
-  if (!user || !user.is_active) throw new TesseraError('ERR_AUTH_NO_ACTIVE_ACCOUNT', 'No active account found for the given token.')
+  if (!user?.is_active) throw new TesseraError('ERR_AUTH_NO_ACTIVE_ACCOUNT', 'No active account found for the given token.')
   return user
 }
 
