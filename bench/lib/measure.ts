@@ -100,8 +100,8 @@ async function runRound(r: Running, limit: number): Promise<void> {
   const results = await withTimeout(Promise.all(r.loads.map((l) => l.go())), limit, r.arm.label)
   r.wall += (performance.now() - t0) / 1000
   r.cpu += pids.reduce((acc, pid, i) => acc + cpuSeconds(pid) - cpu0[i]!, 0)
-  results.forEach((result, i) => r.results[i]!.push(result))
-  ;(await withTimeout(Promise.all(side), limit, `${r.arm.label} (side load)`)).forEach((result, i) => r.sideResults[i]!.push(result))
+  for (const [i, result] of results.entries()) r.results[i]!.push(result)
+  for (const [i, result] of (await withTimeout(Promise.all(side), limit, `${r.arm.label} (side load)`)).entries()) r.sideResults[i]!.push(result)
 }
 
 function summarize(r: Running): Measurement {

@@ -48,7 +48,7 @@ const packageOf = (url: string): string => {
 export function analyze(profile: Profile, top = 15): ProfileSummary {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]))
   const selfMs = new Map<number, number>()
-  profile.samples.forEach((id, i) => selfMs.set(id, (selfMs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000))
+  for (const [i, id] of profile.samples.entries()) selfMs.set(id, (selfMs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000)
   const totalMs = [...selfMs.values()].reduce((a, b) => a + b, 0)
   const idle = (n: ProfileNode) => n.callFrame.functionName === '(idle)'
 
@@ -90,11 +90,11 @@ export function summarizeProfile(dir: string, label: string): ProfileSummary[] {
     const line = (e: { name: string; ms: number; share: number }) => `  ${(e.share * 100).toFixed(1).padStart(5)} %  ${e.ms.toFixed(0).padStart(6)} ms  ${e.name}`
     console.log(`\nprofile of ${label} (${join(dir, file)}), ${summary.totalMs.toFixed(0)} ms busy`)
     console.log(' top self time:')
-    summary.self.forEach((e) => console.log(line(e)))
+    for (const e of summary.self) console.log(line(e))
     console.log(' self time by package:')
-    summary.packages.forEach((e) => console.log(line(e)))
+    for (const e of summary.packages) console.log(line(e))
     console.log(' Tessera functions, inclusive time:')
-    summary.ours.forEach((e) => console.log(line(e)))
+    for (const e of summary.ours) console.log(line(e))
     return summary
   })
 }

@@ -3,7 +3,7 @@ import type { AuthContext } from './context.js'
 import type { UserInfo } from './store.js'
 
 /** The one rule for "may this user act": the account exists and is active. */
-export const isActive = <T extends UserInfo>(user: T | null | undefined): user is T => user != null && user.is_active
+export const isActive = <T extends UserInfo>(user: T | null | undefined): user is T => user?.is_active === true
 
 /** An authenticated request's user, through the user cache; a deleted or deactivated one is refused. */
 export async function getActiveUser(ctx: AuthContext, userId: number): Promise<UserInfo> {

@@ -1,6 +1,6 @@
 /**
- * What the use cases need from a database. `src/store/` implements it for SQLite and PostgreSQL, and
- * one contract test suite runs against both. Times are milliseconds since the epoch unless named `*_s`.
+ * What the use cases need from a database. `src/store/` implements it for SQLite and PostgreSQL (and in memory), and
+ * one contract test suite runs against all three. Times are milliseconds since the epoch unless named `*_s`.
  * An expected miss returns `null`; only an unreachable database throws (StoreUnavailableError).
  */
 export interface User {

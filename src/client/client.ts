@@ -67,8 +67,8 @@ export function createClient(options: ClientOptions): TesseraClient {
   const base = options.baseUrl.replace(/\/+$/, '')
   const here = typeof location === 'undefined' ? undefined : location.href
   if (here === undefined && !/^https?:\/\//.test(base)) throw new TypeError(`createClient: outside a browser, baseUrl must be an absolute URL (got '${options.baseUrl}')`)
-  const absoluteBase = new URL(base + '/', here)
-  const url = (path: string) => base + '/' + path.replace(/^\/+/, '')
+  const absoluteBase = new URL(`${base}/`, here)
+  const url = (path: string) => `${base}/${path.replace(/^\/+/, '')}`
   const sameOrigin = typeof location !== 'undefined' && absoluteBase.origin === location.origin
   const csrfHeader = options.csrfHeaderName ?? 'X-CSRFToken'
   const csrf = new CsrfTokenSource(url('csrf_token/'), options.csrfCookieName ?? 'csrftoken', sameOrigin, fetchImpl)

@@ -16,6 +16,7 @@ export interface SplitUrl {
 // Python's `scheme_chars`: letters, digits, "+-.".
 const SCHEME_RE = /^[A-Za-z][A-Za-z0-9+.-]*$/
 // Python 3.11+ strips WHATWG "C0 control or space" from the start and removes tab/CR/LF everywhere.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching the C0 controls is the point
 const LEADING_C0_RE = /^[\x00-\x20]+/
 const UNSAFE_BYTES_RE = /[\t\r\n]/g
 const IPV_FUTURE_RE = /^v[a-fA-F0-9]+\..+$/
@@ -122,6 +123,7 @@ function isIPv6(host: string): boolean {
 
 // Python's `_checknetloc`: a non-ASCII netloc whose NFKC form gains a URL delimiter is rejected (CVE-2019-9636).
 function isValidNonAsciiNetloc(netloc: string): boolean {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the range is all of ASCII, controls included
   if (!/[^\x00-\x7f]/.test(netloc)) return true
   const stripped = netloc.replace(/[@:#?]/g, '')
   const normalized = stripped.normalize('NFKC')

@@ -26,17 +26,17 @@ function compile(source: string): { pattern: RegExp; names: string[]; count: num
   let last = 0
   let count = -1
   for (const match of source.matchAll(PLACEHOLDER)) {
-    regex += escape(source.slice(last, match.index))
+    regex += escapeRegExp(source.slice(last, match.index))
     names.push(match[1] ?? match[2] ?? '')
     const numeric = match[0].endsWith(')d')
     if (numeric && count < 0) count = names.length - 1
     regex += numeric ? '(\\d+)' : '(.+?)'
     last = match.index + match[0].length
   }
-  return { pattern: new RegExp(`^${regex}${escape(source.slice(last))}$`, 's'), names, count }
+  return { pattern: new RegExp(`^${regex}${escapeRegExp(source.slice(last))}$`, 's'), names, count }
 }
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 
 /** Fills a translated template's placeholders, in the order of their names in the English source. */
 function fill(template: string, names: string[], values: string[]): string {
@@ -64,7 +64,7 @@ for (const [singular, { plural, languages }] of Object.entries(PLURALS)) {
       translations: (lang, values) => {
         const forms = languages[lang]
         if (!forms) return undefined
-        const n = Number(values[count < 0 ? 0 : count])
+        const n = Number(values[Math.max(0, count)])
         return forms.forms[Math.min(forms.rule(n), forms.forms.length - 1)]
       },
     })

@@ -98,7 +98,7 @@ function pickColumns(present: readonly string[], table: string, where: string): 
 
 async function readSqlite(path: string, table: string, now: number): Promise<DjangoUser[]> {
   const { default: SQLite } = await import('better-sqlite3')
-  let db
+  let db: InstanceType<typeof SQLite>
   try {
     db = new SQLite(path, { readonly: true, fileMustExist: true })
   } catch (error) {

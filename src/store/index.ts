@@ -1,5 +1,6 @@
 export { CheckedStore, type StoreOutcome, type StoreTimer } from './checked-store.js'
 export { KyselyStore } from './kysely-store.js'
+export { MemoryStore, type MemoryStoreOptions } from './memory-store.js'
 export { openStore, parseDatabaseUrl, type DatabaseTarget, type OpenedStore, type StoreOptions } from './open.js'
 export { translateError } from './errors.js'
 export type { Database } from './schema.js'

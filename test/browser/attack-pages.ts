@@ -11,7 +11,7 @@ function autoSubmit(action: string, fields: Record<string, string>, stealToken: 
   const token = stealToken ? '<input type="hidden" name="csrfmiddlewaretoken" id="t">' : ''
   return `<!doctype html><title>Win a prize</title>
 <form method="POST" action="${action}">${inputs}${token}</form>
-<script>${stealToken ? STEAL_CSRF + ';' : ''}document.forms[0].submit()</script>`
+<script>${stealToken ? `${STEAL_CSRF};` : ''}document.forms[0].submit()</script>`
 }
 
 /** Requests with `credentials: 'include'`; each result is `<name>:<response type>:<status>` or `<name>:blocked`. */

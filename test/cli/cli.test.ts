@@ -36,7 +36,7 @@ async function serverOn(db: string, now?: () => number) {
 }
 
 const cookie = (response: { headers: Record<string, unknown> }, name: string) =>
-  ([response.headers['set-cookie'] ?? []].flat() as string[]).find((l) => l.startsWith(`${name}=`))?.split(';')[0]!.slice(name.length + 1)
+  ([response.headers['set-cookie'] ?? []].flat() as string[]).find((l) => l.startsWith(`${name}=`))?.split(';')[0]?.slice(name.length + 1)
 
 /** Errors are one clear line on stderr, prefixed with the command, and a non-zero exit. */
 function assertOneLineError(result: { code: number | null; stderr: string }, command: string, message: RegExp) {

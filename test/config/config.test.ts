@@ -194,7 +194,7 @@ describe('config: the signing key', () => {
   })
 
   it('production refuses a short or well-known key', () => {
-    for (const weak of ['short', 'secret', 'changeme', 'django-insecure-' + 'x'.repeat(50), 'development-key-that-is-long-enough-to-pass-length', 'a'.repeat(31)]) {
+    for (const weak of ['short', 'secret', 'changeme', `django-insecure-${'x'.repeat(50)}`, 'development-key-that-is-long-enough-to-pass-length', 'a'.repeat(31)]) {
       assert.throws(() => resolveConfig({ NODE_ENV: 'production', SECRET_KEY: weak }), /tokens\.secretKey \(SECRET_KEY\) is too weak/, weak)
     }
   })

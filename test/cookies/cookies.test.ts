@@ -6,7 +6,7 @@ import { deleteCookie, setCookie } from '../../src/cookies/index.js'
 const SECRET_KEY = 'cookie-test-secret-key-long-enough-0123456789abcdef'
 const defaults = resolveConfig({ SECRET_KEY }).cookies
 
-describe('cookies: the defaults of CONTRACT.md', () => {
+describe('cookies: the defaults of docs/contract.md', () => {
   it('access_token: HttpOnly; SameSite=Lax; Path=/; Max-Age=900; not Secure over HTTP', () => {
     assert.deepEqual(setCookie(defaults.access, 'jwt'), {
       name: 'access_token',

@@ -11,7 +11,9 @@ import { TEST_ENV } from '../support/app.js'
 import { copyFixture, FIXTURE, FIXTURE_INFO, fixtureUser, runCli } from './support.js'
 
 const dirs: string[] = []
-after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })))
+after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true })
+})
 
 /** A fresh path for Tessera's SQLite database (not created yet). */
 function tesseraDb(): string {

@@ -5,7 +5,7 @@ import { FetchJar } from './jar.js'
 import { startServer, type RunningServer } from './server.js'
 
 /**
- * CONTRACT.md over real HTTP: `tessera serve` on a fresh SQLite file, a user made with `tessera createuser`,
+ * docs/contract.md over real HTTP: `tessera serve` on a fresh SQLite file, a user made with `tessera createuser`,
  * and fetch with hand-kept cookies, as a black-box checker would do it.
  */
 const FRONT = 'https://app.example.com'

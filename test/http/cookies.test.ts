@@ -8,7 +8,7 @@ const JWT = /^[\w-]+\.[\w-]+\.[\w-]+$/
 /** Attribute names of a Set-Cookie line, lower-cased and sorted (flags included). */
 const attributeNames = (line: string) => line.split(/;\s*/).slice(1).map((a) => a.split('=')[0]!.toLowerCase()).sort()
 
-describe("cookies: CONTRACT.md's cookie table, exactly", () => {
+describe("cookies: the cookie table of docs/contract.md, exactly", () => {
   let t: TestApp
   before(async () => {
     t = await createTestApp()

@@ -6,7 +6,7 @@ import { createTestApp, createUser, type TestApp } from '../support/app.js'
 import { CSRF_TOKEN, LOGIN, loginCookies, LOGOUT, PASSWORD, REFRESH, USER } from './helpers.js'
 
 /** The contract's error table, row by row, plus the headers every response carries. */
-describe("errors: CONTRACT.md's error table", () => {
+describe("errors: the error table of docs/contract.md", () => {
   let t: TestApp
   before(async () => {
     t = await createTestApp()

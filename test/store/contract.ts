@@ -1,6 +1,7 @@
 /**
  * The one Store contract: every method of src/auth/store.ts, run against every database
- * (test/store/sqlite.test.ts, test/store/postgres.test.ts), as lucia's adapter suite does.
+ * (test/store/sqlite.test.ts, test/store/postgres.test.ts) and the in-memory store (test/store/memory.test.ts),
+ * as lucia's adapter suite does.
  */
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'

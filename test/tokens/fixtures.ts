@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict'
 import { createHmac } from 'node:crypto'
 import type { TokenSettings } from '../../src/config/index.js'
-import { createHmacKey, createTokenService, TokenInvalidError, type TokenClaims, type TokenType } from '../../src/tokens/index.js'
+import { createHmacKey, type createTokenService, TokenInvalidError, type TokenClaims, type TokenType } from '../../src/tokens/index.js'
 
 export const SECRET = 'unit-test-secret-that-is-long-enough-for-hs256-0123456789'
 export const SETTINGS: TokenSettings = {

@@ -38,6 +38,7 @@ void app.tessera.store
 // @ts-expect-error nor the token service
 void app.tessera.tokens
 // @ts-expect-error the config is read-only
+// biome-ignore lint/correctness/noSelfAssign: the assignment is what the type test forbids
 app.tessera.config = app.tessera.config
 
 // request.auth: the session and the user.

@@ -58,7 +58,7 @@ export async function tokenRoutes(app: FastifyInstance, { runtime, authenticate 
   app.post<{ Body: { token: string } }>('/auth/verify/', {
     config: { csrf: false },
     schema: { tags: ['auth'], summary: "SimpleJWT's verify: 200 when the token is valid and not revoked", body: verifyBody, response: { 200: emptySchema, ...errorResponses } },
-  }, async (request, reply) => {
+  }, async (request) => {
     try {
       await auth.verifyAnyToken(request.body.token)
     } catch (error) {

@@ -1,0 +1,217 @@
+import type { NewUser, RefreshRecord, RotateOutcome, Session, Store, StoredKey, User, UserPatch } from '../auth/index.js'
+import { StoreUnavailableError, TesseraError } from '../errors.js'
+
+export interface MemoryStoreOptions {
+  /** The clock for `date_joined` when a new user does not bring one (the Kysely store uses the wall clock). */
+  now?: () => number
+}
+
+/** `auth_user.id` is a 32-bit integer on PostgreSQL: the memory store keeps the same range, so a test here means the same there. */
+const isUserId = (id: number): boolean => Number.isSafeInteger(id) && id > 0 && id <= 2_147_483_647
+const conflict = () => new TesseraError('ERR_CONFLICT', 'already exists')
+
+/**
+ * The Store in process memory, for the use-case tests and for trying Tessera without a database. It
+ * passes the same contract suite as SQLite and PostgreSQL (test/store/memory.test.ts). Every method
+ * runs to completion without yielding, which is what makes each one atomic (the compare-and-set of
+ * `rotateRefresh` included); rows go in and come out as copies, so a caller cannot change what is
+ * stored by changing what it holds. One process only: nothing is shared between instances or kept
+ * across a restart.
+ */
+export class MemoryStore implements Store {
+  readonly #users = new Map<number, User>()
+  readonly #sessions = new Map<string, Session>()
+  readonly #tokens = new Map<string, RefreshRecord>()
+  readonly #keys = new Map<string, StoredKey>()
+  /** The unique index on `auth_user.username`. */
+  readonly #idByName = new Map<string, number>()
+  readonly #now: () => number
+  #lastUserId = 0
+  #closed = false
+
+  constructor(options: MemoryStoreOptions = {}) {
+    this.#now = options.now ?? Date.now
+  }
+
+  async findUserById(id: number): Promise<User | null> {
+    this.#open()
+    return isUserId(id) ? copy(this.#users.get(id)) : null
+  }
+
+  async findUserByUsername(username: string): Promise<User | null> {
+    this.#open()
+    const id = this.#idByName.get(username)
+    return id === undefined ? null : copy(this.#users.get(id))
+  }
+
+  async createUser(user: NewUser): Promise<User> {
+    this.#open()
+    if (this.#idByName.has(user.username) || (user.id !== undefined && this.#users.has(user.id))) throw conflict()
+    // As SQLite's AUTOINCREMENT and Tessera's PostgreSQL sequence do: the next id follows the largest one ever used.
+    const id = user.id ?? this.#lastUserId + 1
+    this.#lastUserId = Math.max(this.#lastUserId, id)
+    const row: User = { ...user, id, date_joined: user.date_joined ?? this.#now(), last_login: user.last_login ?? null }
+    this.#users.set(id, row)
+    this.#idByName.set(row.username, id)
+    return { ...row }
+  }
+
+  async updateUser(id: number, patch: UserPatch): Promise<boolean> {
+    this.#open()
+    const user = isUserId(id) ? this.#users.get(id) : undefined
+    if (!user) return false
+    if (patch.username !== undefined && patch.username !== user.username) {
+      if (this.#idByName.has(patch.username)) throw conflict()
+      this.#idByName.delete(user.username)
+      this.#idByName.set(patch.username, id)
+    }
+    Object.assign(user, patch)
+    return true
+  }
+
+  async deleteUser(id: number): Promise<boolean> {
+    this.#open()
+    const user = isUserId(id) ? this.#users.get(id) : undefined
+    if (!user) return false
+    // Sessions stay: a deleted user's revoked sessions outlive the user (no foreign key in the schema either).
+    this.#users.delete(id)
+    this.#idByName.delete(user.username)
+    return true
+  }
+
+  async createSession(session: Session, token: RefreshRecord): Promise<void> {
+    this.#open()
+    if (this.#sessions.has(session.id) || this.#tokens.has(token.jti)) throw conflict()
+    // The same cleaning as the Kysely store, so both answer alike (PostgreSQL refuses a NUL in text).
+    this.#sessions.set(session.id, { ...session, user_agent: session.user_agent.replaceAll('\0', '') })
+    this.#tokens.set(token.jti, { ...token })
+  }
+
+  async findSession(id: string): Promise<Session | null> {
+    this.#open()
+    return copy(this.#sessions.get(id))
+  }
+
+  async findRefresh(jti: string): Promise<RefreshRecord | null> {
+    this.#open()
+    return copy(this.#tokens.get(jti))
+  }
+
+  async rotateRefresh(parentJti: string, successor: RefreshRecord, now: number): Promise<RotateOutcome> {
+    this.#open()
+    const parent = this.#tokens.get(parentJti)
+    const session = parent && this.#sessions.get(parent.session_id)
+    if (parent && session && parent.used_at === null && parent.revoked_at === null && session.revoked_at === null) {
+      if (this.#tokens.has(successor.jti)) throw conflict()
+      parent.used_at = now
+      parent.successor_jti = successor.jti
+      this.#tokens.set(successor.jti, { ...successor })
+      const target = this.#sessions.get(successor.session_id)
+      if (target) Object.assign(target, { last_used_at: now, expires_at: successor.expires_at_s * 1000 })
+      return { status: 'rotated' }
+    }
+    const next = parent?.successor_jti ? this.#tokens.get(parent.successor_jti) : undefined
+    return { status: 'conflict', record: copy(parent), successor: copy(next), session: copy(session) }
+  }
+
+  async touchSession(id: string, now: number): Promise<void> {
+    this.#open()
+    const session = this.#sessions.get(id)
+    if (session) session.last_used_at = now
+  }
+
+  async revokeSession(id: string, reason: string, now: number): Promise<boolean> {
+    this.#open()
+    const session = this.#sessions.get(id)
+    const revoked = session !== undefined && session.revoked_at === null
+    if (revoked) Object.assign(session, { revoked_at: now, revoke_reason: reason })
+    this.#revokeTokensOf(new Set([id]), now)
+    return revoked
+  }
+
+  async revokeUserSessions(userId: number, reason: string, now: number, keep?: string): Promise<string[]> {
+    this.#open()
+    const live = [...this.#sessions.values()].filter((s) => s.user_id === userId && s.revoked_at === null && s.id !== keep)
+    for (const session of live) Object.assign(session, { revoked_at: now, revoke_reason: reason })
+    const ids = live.map((s) => s.id)
+    this.#revokeTokensOf(new Set(ids), now)
+    return ids
+  }
+
+  async listSessions(userId: number, now: number): Promise<Session[]> {
+    this.#open()
+    return [...this.#sessions.values()]
+      .filter((s) => s.user_id === userId && s.revoked_at === null && s.expires_at > now)
+      .sort((a, b) => b.last_used_at - a.last_used_at)
+      .map((s) => ({ ...s }))
+  }
+
+  async revokedSince(since: number): Promise<{ id: string; revoked_at: number }[]> {
+    this.#open()
+    return [...this.#sessions.values()].flatMap((s) => (s.revoked_at !== null && s.revoked_at >= since ? [{ id: s.id, revoked_at: s.revoked_at }] : []))
+  }
+
+  async flushExpired(now: number): Promise<number> {
+    this.#open()
+    const nowS = Math.floor(now / 1000)
+    let removed = 0
+    for (const [jti, token] of this.#tokens) {
+      if (token.expires_at_s <= nowS) {
+        this.#tokens.delete(jti)
+        removed++
+      }
+    }
+    // A session goes once its last token has expired; its remaining tokens go with it (the schema's cascade).
+    const gone = new Set<string>()
+    for (const [id, session] of this.#sessions) {
+      if (session.expires_at <= now) {
+        this.#sessions.delete(id)
+        gone.add(id)
+      }
+    }
+    for (const [jti, token] of this.#tokens) if (gone.has(token.session_id)) this.#tokens.delete(jti)
+    return removed
+  }
+
+  async listSigningKeys(now: number): Promise<StoredKey[]> {
+    this.#open()
+    return [...this.#keys.values()]
+      .filter((k) => k.retires_at === null || k.retires_at > now)
+      .sort((a, b) => b.created_at - a.created_at)
+      .map((k) => ({ ...k }))
+  }
+
+  async addSigningKey(key: StoredKey, retireOthersAt: number): Promise<void> {
+    this.#open()
+    if (this.#keys.has(key.kid)) throw conflict()
+    for (const other of this.#keys.values()) if (other.retires_at === null) other.retires_at = retireOthersAt
+    this.#keys.set(key.kid, { ...key })
+  }
+
+  async ping(): Promise<void> {
+    this.#open()
+  }
+
+  /** Empties every table (between tests); ids keep counting up, as after a DELETE in SQL. */
+  clear(): void {
+    for (const table of [this.#users, this.#sessions, this.#tokens, this.#keys, this.#idByName]) table.clear()
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true
+  }
+
+  /** A closed store answers as a closed pool does: unavailable, never stale data. */
+  #open(): void {
+    if (this.#closed) throw new StoreUnavailableError(new Error('the memory store is closed'))
+  }
+
+  #revokeTokensOf(sessionIds: ReadonlySet<string>, now: number): void {
+    if (sessionIds.size === 0) return
+    for (const token of this.#tokens.values()) if (sessionIds.has(token.session_id) && token.revoked_at === null) token.revoked_at = now
+  }
+}
+
+function copy<T extends object>(row: T | undefined): T | null {
+  return row ? { ...row } : null
+}
