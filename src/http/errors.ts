@@ -40,6 +40,8 @@ const SIMPLEJWT_CODE: Partial<Record<ErrorCode, string>> = {
 }
 
 export const WWW_AUTHENTICATE = 'Bearer realm="api"'
+/** Seconds a client should wait before retrying after a 503. */
+export const RETRY_UNAVAILABLE = '1'
 
 /**
  * Turns a TesseraError into its status and body. An invalid *access* token gets SimpleJWT's
@@ -67,6 +69,8 @@ export function sendError(reply: FastifyReply, error: TesseraError): FastifyRepl
   const { status, body } = errorResponse(error)
   if (status === 401) reply.header('www-authenticate', WWW_AUTHENTICATE)
   if (error instanceof RateLimitedError) reply.header('retry-after', String(error.retryAfter))
+  // A database outage, a full disk or a held lock: the client may try again shortly (RFC 9110 §10.2.3).
+  else if (status === 503) reply.header('retry-after', RETRY_UNAVAILABLE)
   return reply.code(status).send(body)
 }
 

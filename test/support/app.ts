@@ -37,7 +37,7 @@ export async function createTestApp(env: Record<string, string> = {}, options: {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-test-'))
   const pg: PgDatabase | undefined = !env.DATABASE_URL && (options.database ?? testDatabase()) === 'postgres' ? await createPgDatabase() : undefined
   const config = resolveConfig({ ...TEST_ENV, DATABASE_URL: pg?.url ?? join(dir, 'db.sqlite3'), DATA_DIR: dir, ...env })
-  const opened = await openStore(config.databaseUrl)
+  const opened = await openStore(config.databaseUrl, { statementTimeout: config.database.timeout })
   await opened.migrate()
   const app = await buildServer({ config, store: opened.store, logger: false, ...(options.now && { now: options.now }) })
   await app.ready()
