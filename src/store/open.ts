@@ -40,6 +40,8 @@ export interface OpenedStore {
   store: KyselyStore
   db: Kysely<Database>
   dialect: Dialect
+  /** The SQLite connection, when the database is SQLite. */
+  sqlite: SqliteDatabase | undefined
   migrate(): Promise<MigrationResultSet>
 }
 
@@ -116,6 +118,7 @@ export async function openStore(url: string, options: StoreOptions = {}): Promis
     store,
     db,
     dialect: target.dialect,
+    sqlite,
     async migrate() {
       // Kysely's migrator takes a lock (an advisory lock on PostgreSQL), so instances starting together are safe.
       const migrator = new Migrator({ db, provider: migrationProvider(target.dialect), migrationTableName: 'tessera_migration', migrationLockTableName: 'tessera_migration_lock' })

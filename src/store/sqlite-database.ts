@@ -25,6 +25,8 @@ type Statement = BetterSqlite3.Statement<unknown[], unknown>
 export class SqliteDatabase {
   readonly queue: WriteQueue
   readonly #prepared = new Map<string, Statement>()
+  /** Statements run so far (every run goes through `prepare`): what bench/lib/queries.ts counts. */
+  statements = 0
 
   private constructor(
     readonly connection: BetterSqlite3.Database,
@@ -46,6 +48,7 @@ export class SqliteDatabase {
 
   /** Tessera's queries are a few dozen fixed texts; bounded in case a caller builds dynamic SQL. */
   prepare(sql: string): Statement {
+    this.statements++
     let statement = this.#prepared.get(sql)
     if (!statement) {
       statement = this.connection.prepare(sql)

@@ -50,9 +50,9 @@ export class SqliteStore extends KyselyStore {
         this.#sql('update auth_session set last_used_at = ?, expires_at = ? where id = ?').run(now, successor.expires_at_s * 1000, successor.session_id)
         return { status: 'rotated' }
       }
-      const token = this.#sql('select * from auth_refresh_token where jti = ?')
-      const record = (token.get(parentJti) as RefreshRecord | undefined) ?? null
-      const next = record?.successor_jti ? ((token.get(record.successor_jti) as RefreshRecord | undefined) ?? null) : null
+      const token = (jti: string) => (this.#sql('select * from auth_refresh_token where jti = ?').get(jti) as RefreshRecord | undefined) ?? null
+      const record = token(parentJti)
+      const next = record?.successor_jti ? token(record.successor_jti) : null
       const session = record ? ((this.#sql('select * from auth_session where id = ?').get(record.session_id) as Session | undefined) ?? null) : null
       return { status: 'conflict', record, successor: next, session }
     })
