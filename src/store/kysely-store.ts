@@ -110,16 +110,8 @@ export abstract class KyselyStore implements Store {
     return row ? numeric(row, TOKEN_TIMES) : null
   }
 
-  /** The one write whose shape differs by engine: see SqliteStore and PostgresStore. */
+  /** Each engine rotates its own way: SqliteStore in one synchronous transaction, PostgresStore in one statement. */
   abstract rotateRefresh(parentJti: string, successor: RefreshRecord, now: number): Promise<RotateOutcome>
-
-  /** What a losing rotation reports: the presented token, its successor if any, and its session. */
-  protected async readConflict(parentJti: string): Promise<RotateOutcome> {
-    const record = await this.findRefresh(parentJti)
-    const successor = record?.successor_jti ? await this.findRefresh(record.successor_jti) : null
-    const session = record ? await this.findSession(record.session_id) : null
-    return { status: 'conflict', record, successor, session }
-  }
 
   async touchSession(id: string, now: number): Promise<void> {
     await this.db.updateTable('auth_session').set({ last_used_at: now }).where('id', '=', id).execute()

@@ -37,6 +37,14 @@ export class PostgresStore extends KyselyStore {
       )
       select count(*)::int as rotated from marked`.execute(this.db)
     if (result.rows[0]?.rotated === 1) return { status: 'rotated' }
-    return this.readConflict(parentJti)
+    return this.#readConflict(parentJti)
+  }
+
+  /** What a losing rotation reports: the presented token, its successor if any, and its session. */
+  async #readConflict(parentJti: string): Promise<RotateOutcome> {
+    const record = await this.findRefresh(parentJti)
+    const successor = record?.successor_jti ? await this.findRefresh(record.successor_jti) : null
+    const session = record ? await this.findSession(record.session_id) : null
+    return { status: 'conflict', record, successor, session }
   }
 }
