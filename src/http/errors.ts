@@ -41,6 +41,8 @@ const SIMPLEJWT_CODE: Partial<Record<ErrorCode, string>> = {
 }
 
 export const WWW_AUTHENTICATE = 'Bearer realm="api"'
+/** Seconds a client should wait before retrying after a 503. */
+export const RETRY_UNAVAILABLE = '1'
 
 /**
  * Turns a TesseraError into its status and body. An invalid *access* token gets SimpleJWT's
@@ -63,11 +65,13 @@ export function errorResponse(error: TesseraError): { status: number; body: Reco
   return { status, body: code ? { detail: error.message, code } : { detail: error.message } }
 }
 
-/** The headers a status needs: `WWW-Authenticate` on a 401, `Retry-After` on a 429. */
+/** The headers a status needs: `WWW-Authenticate` on a 401, `Retry-After` on a 429 and a 503. */
 function headersFor(error: TesseraError, status: number): Record<string, string> {
   const headers: Record<string, string> = {}
   if (status === 401) headers['www-authenticate'] = WWW_AUTHENTICATE
   if (error instanceof RateLimitedError) headers['retry-after'] = String(error.retryAfter)
+  // A database outage, a full disk or a held lock: the client may try again shortly (RFC 9110 §10.2.3).
+  else if (status === 503) headers['retry-after'] = RETRY_UNAVAILABLE
   return headers
 }
 

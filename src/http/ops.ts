@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Runtime } from '../runtime.js'
+import { RETRY_UNAVAILABLE } from './errors.js'
 import { kRuntime } from './internal.js'
 
 type Check = 'ok' | 'unavailable' | 'not configured'
@@ -85,7 +86,7 @@ async function opsPlugin(app: FastifyInstance) {
     const checks = { database, redis: cache }
     reply.header('cache-control', 'no-store')
     const failing = database !== 'ok' ? 'database' : config.scale.readyRequiresRedis && cache === 'unavailable' ? 'Redis' : undefined
-    if (failing) return reply.code(503).send({ detail: `Service temporarily unavailable: ${failing} unreachable.`, checks })
+    if (failing) return reply.code(503).header('retry-after', RETRY_UNAVAILABLE).send({ detail: `Service temporarily unavailable: ${failing} unreachable.`, checks })
     return { status: cache === 'unavailable' ? 'degraded' : 'ready', checks }
   })
 

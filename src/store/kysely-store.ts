@@ -32,11 +32,17 @@ const numeric = <T extends object>(row: T, keys: readonly (keyof T)[]): T => {
   for (const key of keys) if (row[key] !== null && typeof row[key] === 'string') (row as Record<keyof T, unknown>)[key] = Number(row[key])
   return row
 }
+/** The User-Agent is the client's to choose; PostgreSQL would refuse a NUL in it (both engines store it without). */
+export const storableSession = (session: Session): Session => ({ ...session, user_agent: session.user_agent.replaceAll('\0', '') })
+
 const SESSION_TIMES = ['created_at', 'last_used_at', 'expires_at', 'revoked_at'] as const
 const TOKEN_TIMES = ['issued_at_s', 'expires_at_s', 'used_at', 'revoked_at'] as const
 
-/** The Store on any Kysely database with Tessera's schema (SQLite, PostgreSQL). */
-export class KyselyStore implements Store {
+/**
+ * The Store's methods that read the same way on SQLite and PostgreSQL, and PostgreSQL's transactions.
+ * SqliteStore and PostgresStore complete it.
+ */
+export abstract class KyselyStore implements Store {
   constructor(readonly db: Kysely<Database>) {}
 
   async findUserById(id: number): Promise<User | null> {
@@ -89,8 +95,7 @@ export class KyselyStore implements Store {
 
   async createSession(session: Session, token: RefreshRecord): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
-      // The User-Agent is the client's to choose; PostgreSQL would refuse a NUL in it.
-      await trx.insertInto('auth_session').values({ ...session, user_agent: session.user_agent.replaceAll('\0', '') }).execute()
+      await trx.insertInto('auth_session').values(storableSession(session)).execute()
       await trx.insertInto('auth_refresh_token').values(token).execute()
     })
   }
@@ -105,37 +110,8 @@ export class KyselyStore implements Store {
     return row ? numeric(row, TOKEN_TIMES) : null
   }
 
-  async rotateRefresh(parentJti: string, successor: RefreshRecord, now: number): Promise<RotateOutcome> {
-    return this.db.transaction().execute(async (trx) => {
-      // Session row first, then token rows: the order revokeSession takes them in. Without it a
-      // refresh racing a logout of the same session can deadlock on PostgreSQL (SQLite has one writer).
-      if (this.db.getExecutor().adapter instanceof PostgresAdapter) await trx.selectFrom('auth_session').select('id').where('id', '=', successor.session_id).forUpdate().execute()
-      // The compare-and-set: only one caller can flip `used_at` from null. On PostgreSQL a racing
-      // UPDATE waits for the winner's row lock, re-checks the WHERE clause and matches nothing.
-      const result = await trx
-        .updateTable('auth_refresh_token')
-        .set({ used_at: now, successor_jti: successor.jti })
-        .where('jti', '=', parentJti)
-        .where('used_at', 'is', null)
-        .where('revoked_at', 'is', null)
-        .where((eb) => eb.exists(eb.selectFrom('auth_session').select('auth_session.id').whereRef('auth_session.id', '=', 'auth_refresh_token.session_id').where('auth_session.revoked_at', 'is', null)))
-        .executeTakeFirst()
-      if (Number(result.numUpdatedRows) === 1) {
-        await trx.insertInto('auth_refresh_token').values(successor).execute()
-        await trx.updateTable('auth_session').set({ last_used_at: now, expires_at: successor.expires_at_s * 1000 }).where('id', '=', successor.session_id).execute()
-        return { status: 'rotated' as const }
-      }
-      const record = await trx.selectFrom('auth_refresh_token').selectAll().where('jti', '=', parentJti).executeTakeFirst()
-      const next = record?.successor_jti ? await trx.selectFrom('auth_refresh_token').selectAll().where('jti', '=', record.successor_jti).executeTakeFirst() : undefined
-      const session = record ? await trx.selectFrom('auth_session').selectAll().where('id', '=', record.session_id).executeTakeFirst() : undefined
-      return {
-        status: 'conflict' as const,
-        record: record ? numeric(record, TOKEN_TIMES) : null,
-        successor: next ? numeric(next, TOKEN_TIMES) : null,
-        session: session ? numeric(session, SESSION_TIMES) : null,
-      }
-    })
-  }
+  /** Each engine rotates its own way: SqliteStore in one synchronous transaction, PostgresStore in one statement. */
+  abstract rotateRefresh(parentJti: string, successor: RefreshRecord, now: number): Promise<RotateOutcome>
 
   async touchSession(id: string, now: number): Promise<void> {
     await this.db.updateTable('auth_session').set({ last_used_at: now }).where('id', '=', id).execute()
@@ -205,8 +181,22 @@ export class KyselyStore implements Store {
     })
   }
 
+  #probeTable = false
+
+  /**
+   * A write, not just a read: a full disk or a read-only file still answers reads, while every login,
+   * refresh and logout fails. One row in `tessera_write_probe`, created on first use (it holds nothing
+   * worth a migration).
+   */
   async ping(): Promise<void> {
-    await this.db.selectFrom('auth_user').select('id').limit(1).execute()
+    if (!this.#probeTable) {
+      await sql`create table if not exists tessera_write_probe (id integer primary key, probed_at bigint not null)`.execute(this.db).catch((error: unknown) => {
+        // Two PostgreSQL instances creating it at once: the loser's "if not exists" can still collide.
+        if ((error as { code?: unknown }).code !== '23505' && (error as { code?: unknown }).code !== '42P07') throw error
+      })
+      this.#probeTable = true
+    }
+    await sql`insert into tessera_write_probe (id, probed_at) values (1, ${Date.now()}) on conflict (id) do update set probed_at = excluded.probed_at`.execute(this.db)
   }
 
   async close(): Promise<void> {

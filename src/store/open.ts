@@ -1,9 +1,11 @@
-import { mkdirSync } from 'node:fs'
-import { dirname, resolve } from 'node:path'
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationResultSet, type PostgresPool, type PostgresPoolClient } from 'kysely'
+import { resolve } from 'node:path'
+import { Kysely, Migrator, PostgresDialect, type MigrationResultSet, type PostgresPool, type PostgresPoolClient } from 'kysely'
 import { TesseraError } from '../errors.js'
 import { CheckedStore } from './checked-store.js'
-import { KyselyStore } from './kysely-store.js'
+import type { KyselyStore } from './kysely-store.js'
+import { PostgresStore } from './postgres-store.js'
+import { SqliteDatabase, SqliteDialect } from './sqlite-database.js'
+import { SqliteStore } from './sqlite-store.js'
 import { migrationProvider, type Dialect } from './migrations.js'
 import type { Database } from './schema.js'
 
@@ -28,6 +30,7 @@ export interface StoreOptions {
   /** PostgreSQL pool size and timeouts (ms). */
   poolSize?: number
   connectTimeout?: number
+  /** PostgreSQL: how long a statement may run. SQLite: how long a write may wait for the lock. Then 503. */
   statementTimeout?: number
   /** Shown in PostgreSQL's pg_stat_activity. */
   applicationName?: string
@@ -38,34 +41,12 @@ export interface OpenedStore {
   store: CheckedStore
   db: Kysely<Database>
   dialect: Dialect
+  /** The SQLite connection, when the database is SQLite. */
+  sqlite: SqliteDatabase | undefined
   migrate(): Promise<MigrationResultSet>
 }
 
-async function createDialect(target: DatabaseTarget, options: StoreOptions) {
-  if (target.dialect === 'sqlite') {
-    const { default: SQLite } = await import('better-sqlite3')
-    if (target.location !== ':memory:') mkdirSync(dirname(target.location), { recursive: true })
-    const database = new SQLite(target.location)
-    database.pragma('journal_mode = WAL')
-    database.pragma('synchronous = NORMAL')
-    database.pragma('foreign_keys = ON')
-    database.pragma('busy_timeout = 5000')
-    // Kysely prepares every statement anew; Tessera's queries are a few dozen fixed texts, so keep them
-    // prepared (better-sqlite3 statements are reusable). Bounded in case a caller builds dynamic SQL.
-    const prepared = new Map<string, ReturnType<typeof database.prepare>>()
-    const cached = {
-      prepare(sql: string) {
-        let statement = prepared.get(sql)
-        if (!statement) {
-          statement = database.prepare(sql)
-          if (prepared.size < 500) prepared.set(sql, statement)
-        }
-        return statement
-      },
-      close: () => database.close(),
-    }
-    return new SqliteDialect({ database: cached })
-  }
+async function createPostgresDialect(target: DatabaseTarget, options: StoreOptions) {
   const pg = await import('pg')
   const { Pool, types } = pg.default
   types.setTypeParser(types.builtins.INT8, (value: string) => Number(value))
@@ -131,12 +112,14 @@ function discardTimedOut(pool: PgPool): PostgresPool {
 /** Opens the database named by `DATABASE_URL`; call `migrate()` before use. */
 export async function openStore(url: string, options: StoreOptions = {}): Promise<OpenedStore> {
   const target = parseDatabaseUrl(url)
-  const db = new Kysely<Database>({ dialect: await createDialect(target, options) })
-  const store = new CheckedStore(new KyselyStore(db))
+  const sqlite = target.dialect === 'sqlite' ? await SqliteDatabase.open(target.location, options.statementTimeout ?? 5000) : undefined
+  const db = new Kysely<Database>({ dialect: sqlite ? new SqliteDialect(sqlite) : await createPostgresDialect(target, options) })
+  const store = new CheckedStore(sqlite ? new SqliteStore(db, sqlite) : new PostgresStore(db))
   return {
     store,
     db,
     dialect: target.dialect,
+    sqlite,
     async migrate() {
       // Kysely's migrator takes a lock (an advisory lock on PostgreSQL), so instances starting together are safe.
       const migrator = new Migrator({ db, provider: migrationProvider(target.dialect), migrationTableName: 'tessera_migration', migrationLockTableName: 'tessera_migration_lock' })

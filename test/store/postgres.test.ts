@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { sql } from 'kysely'
+import pg from 'pg'
 import { test } from 'node:test'
 import { StoreUnavailableError } from '../../src/errors.js'
 import { openStore } from '../../src/store/index.js'
@@ -28,6 +29,35 @@ if (unavailable) {
         await main.store.close()
         await database.drop()
       },
+    }
+  })
+
+  test('a rotation that meets a logout holding the session row waits for it, then loses: no deadlock (the session is locked before the token)', async () => {
+    const database = await createPgDatabase('store')
+    const opened = await openStore(database.url)
+    const logout = new pg.Client({ connectionString: database.url })
+    try {
+      await opened.migrate()
+      const user = await opened.store.createUser({ username: 'alice', email: '', first_name: '', last_name: '', password: null, is_active: true, is_staff: false, is_superuser: false })
+      const now = Date.now()
+      const session = { id: 's1', user_id: user.id, created_at: now, last_used_at: now, user_agent: '', ip: '', expires_at: now + 60_000, revoked_at: null, revoke_reason: null }
+      const token = (jti: string, parent: string | null) => ({ jti, session_id: 's1', user_id: user.id, parent_jti: parent, issued_at_s: 1, expires_at_s: 2, used_at: null, successor_jti: null, revoked_at: null })
+      await opened.store.createSession(session, token('t1', null))
+      // revokeSession's order, by hand: the session row first, the tokens once the rotation has started.
+      await logout.connect()
+      await logout.query('begin')
+      await logout.query(`update auth_session set revoked_at = $1, revoke_reason = 'logout' where id = 's1'`, [now])
+      const rotation = opened.store.rotateRefresh('t1', token('t2', 't1'), now)
+      await new Promise((resolve) => setTimeout(resolve, 200))
+      await logout.query('update auth_refresh_token set revoked_at = $1 where session_id = $2 and revoked_at is null', [now, 's1'])
+      await logout.query('commit')
+      const outcome = await rotation
+      assert.equal(outcome.status, 'conflict')
+      assert.equal(await opened.store.findRefresh('t2'), null)
+    } finally {
+      await logout.end()
+      await opened.store.close()
+      await database.drop()
     }
   })
 

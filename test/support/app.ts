@@ -35,14 +35,14 @@ export const testDatabase = (): TestDatabase => (process.env.TESSERA_TEST_DB ===
  * file (WAL) by default; with `database: 'postgres'` (or TESSERA_TEST_DB=postgres) a fresh
  * PostgreSQL database that `close()` drops. `env` overrides settings; a `DATABASE_URL` there wins.
  */
-export async function createTestApp(env: Record<string, string> = {}, options: { now?: () => number; database?: TestDatabase } = {}): Promise<TestApp> {
+export async function createTestApp(env: Record<string, string> = {}, options: { now?: () => number; database?: TestDatabase; logger?: object } = {}): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-test-'))
   const pg: PgDatabase | undefined = !env.DATABASE_URL && (options.database ?? testDatabase()) === 'postgres' ? await createPgDatabase() : undefined
   const settings = optionsFromEnv({ ...TEST_ENV, DATABASE_URL: pg?.url ?? join(dir, 'db.sqlite3'), DATA_DIR: dir, ...env })
   const config = resolveOptions(settings)
-  const opened = await openStore(config.database.url)
+  const opened = await openStore(config.database.url, { statementTimeout: config.database.timeout })
   await opened.migrate()
-  const app = await buildServer({ ...settings, store: opened.store, logger: false, ...(options.now && { now: options.now }) })
+  const app = await buildServer({ ...settings, store: opened.store, logger: options.logger ?? false, ...(options.now && { now: options.now }) })
   await app.ready()
   return {
     app,

@@ -1,0 +1,50 @@
+import { sql } from 'kysely'
+import type { RefreshRecord, RotateOutcome } from '../auth/index.js'
+import { KyselyStore } from './kysely-store.js'
+
+/**
+ * The Store on PostgreSQL. A rotation is one statement, so one round trip, where a transaction of
+ * its parts would take six (BEGIN, lock, compare-and-set, insert, bump, COMMIT) while holding the
+ * session's row lock across all of them.
+ */
+export class PostgresStore extends KyselyStore {
+  /**
+   * `locked` takes the session's row lock first, the order revokeSession takes rows in (session, then
+   * tokens), so a rotation racing a logout cannot deadlock; it is referenced by `marked`, so it runs
+   * before it. Racers wait for that lock; the winner's commit then fails their compare-and-set: an
+   * UPDATE that waited re-checks its WHERE against the row's newest version (READ COMMITTED), which
+   * has `used_at` set, or `revoked_at` if a logout came first. `inserted` and `bumped` read `marked`,
+   * so they happen only for the winner. A loser's statement saw the table as it was when it started,
+   * without the winner's successor, so the conflict is read afterwards (replays only).
+   */
+  override async rotateRefresh(parentJti: string, successor: RefreshRecord, now: number): Promise<RotateOutcome> {
+    const s = successor
+    const result = await sql<{ rotated: number }>`
+      with locked as (
+        select id from auth_session where id = ${s.session_id} and revoked_at is null for update
+      ), marked as (
+        update auth_refresh_token set used_at = ${now}::bigint, successor_jti = ${s.jti}
+         where jti = ${parentJti} and used_at is null and revoked_at is null
+           and session_id in (select id from locked)
+        returning session_id
+      ), inserted as (
+        insert into auth_refresh_token (jti, session_id, user_id, parent_jti, issued_at_s, expires_at_s, used_at, successor_jti, revoked_at)
+        select ${s.jti}, session_id, ${s.user_id}::integer, ${s.parent_jti}::varchar, ${s.issued_at_s}::bigint, ${s.expires_at_s}::bigint, ${s.used_at}::bigint, ${s.successor_jti}::varchar, ${s.revoked_at}::bigint
+          from marked
+      ), bumped as (
+        update auth_session set last_used_at = ${now}::bigint, expires_at = ${s.expires_at_s * 1000}::bigint
+         where id in (select session_id from marked)
+      )
+      select count(*)::int as rotated from marked`.execute(this.db)
+    if (result.rows[0]?.rotated === 1) return { status: 'rotated' }
+    return this.#readConflict(parentJti)
+  }
+
+  /** What a losing rotation reports: the presented token, its successor if any, and its session. */
+  async #readConflict(parentJti: string): Promise<RotateOutcome> {
+    const record = await this.findRefresh(parentJti)
+    const successor = record?.successor_jti ? await this.findRefresh(record.successor_jti) : null
+    const session = record ? await this.findSession(record.session_id) : null
+    return { status: 'conflict', record, successor, session }
+  }
+}

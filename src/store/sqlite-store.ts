@@ -1,0 +1,102 @@
+import type { Kysely } from 'kysely'
+import type { RefreshRecord, RotateOutcome, Session, StoredKey } from '../auth/index.js'
+import { KyselyStore, storableSession } from './kysely-store.js'
+import type { Database } from './schema.js'
+import type { SqliteDatabase } from './sqlite-database.js'
+
+const SESSION_COLUMNS = 'id, user_id, created_at, last_used_at, user_agent, ip, expires_at, revoked_at, revoke_reason'
+const TOKEN_COLUMNS = 'jti, session_id, user_id, parent_jti, issued_at_s, expires_at_s, used_at, successor_jti, revoked_at'
+
+const sessionValues = (s: Session) => [s.id, s.user_id, s.created_at, s.last_used_at, s.user_agent, s.ip, s.expires_at, s.revoked_at, s.revoke_reason]
+const tokenValues = (t: RefreshRecord) => [t.jti, t.session_id, t.user_id, t.parent_jti, t.issued_at_s, t.expires_at_s, t.used_at, t.successor_jti, t.revoked_at]
+
+/**
+ * The Store on SQLite. Reads and single-statement writes are KyselyStore's; every method that needs a
+ * transaction runs here as one synchronous better-sqlite3 transaction of prepared statements: tens
+ * of microseconds, no await inside, so no other request's statement can come between its parts.
+ * SQLite has one writer, so the compare-and-set of a rotation holds across processes too.
+ */
+export class SqliteStore extends KyselyStore {
+  constructor(
+    db: Kysely<Database>,
+    private readonly sqlite: SqliteDatabase,
+  ) {
+    super(db)
+  }
+
+  /** Prepared on first use (the tables exist only once migrated), then kept by SqliteDatabase. */
+  #sql(text: string) {
+    return this.sqlite.prepare(text)
+  }
+
+  override createSession(session: Session, token: RefreshRecord): Promise<void> {
+    return this.sqlite.transaction(() => {
+      this.#sql(`insert into auth_session (${SESSION_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(sessionValues(storableSession(session)))
+      this.#sql(`insert into auth_refresh_token (${TOKEN_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(tokenValues(token))
+    })
+  }
+
+  override rotateRefresh(parentJti: string, successor: RefreshRecord, now: number): Promise<RotateOutcome> {
+    return this.sqlite.transaction((): RotateOutcome => {
+      // The compare-and-set: only one caller flips `used_at` from null, and only while the token and
+      // its session are unrevoked.
+      const marked = this.#sql(
+        `update auth_refresh_token set used_at = ?, successor_jti = ?
+          where jti = ? and used_at is null and revoked_at is null
+            and exists (select 1 from auth_session where auth_session.id = auth_refresh_token.session_id and auth_session.revoked_at is null)`,
+      ).run(now, successor.jti, parentJti)
+      if (marked.changes === 1) {
+        this.#sql(`insert into auth_refresh_token (${TOKEN_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(tokenValues(successor))
+        this.#sql('update auth_session set last_used_at = ?, expires_at = ? where id = ?').run(now, successor.expires_at_s * 1000, successor.session_id)
+        return { status: 'rotated' }
+      }
+      const token = (jti: string) => (this.#sql('select * from auth_refresh_token where jti = ?').get(jti) as RefreshRecord | undefined) ?? null
+      const record = token(parentJti)
+      const next = record?.successor_jti ? token(record.successor_jti) : null
+      const session = record ? ((this.#sql('select * from auth_session where id = ?').get(record.session_id) as Session | undefined) ?? null) : null
+      return { status: 'conflict', record, successor: next, session }
+    })
+  }
+
+  override async touchSession(id: string, now: number): Promise<void> {
+    const statement = this.#sql('update auth_session set last_used_at = ? where id = ?')
+    await this.sqlite.queue.run(() => statement.run(now, id))
+  }
+
+  override revokeSession(id: string, reason: string, now: number): Promise<boolean> {
+    return this.sqlite.transaction(() => this.#revoke(id, reason, now))
+  }
+
+  override revokeUserSessions(userId: number, reason: string, now: number, keep?: string): Promise<string[]> {
+    return this.sqlite.transaction(() => {
+      const live = this.#sql('select id from auth_session where user_id = ? and revoked_at is null').all(userId) as { id: string }[]
+      const ids = live.map((row) => row.id).filter((id) => id !== keep)
+      for (const id of ids) this.#revoke(id, reason, now)
+      return ids
+    })
+  }
+
+  /** Inside a transaction: the session, then every token of it (the order rotations take them in). */
+  #revoke(id: string, reason: string, now: number): boolean {
+    const session = this.#sql('update auth_session set revoked_at = ?, revoke_reason = ? where id = ? and revoked_at is null').run(now, reason, id)
+    this.#sql('update auth_refresh_token set revoked_at = ? where session_id = ? and revoked_at is null').run(now, id)
+    return session.changes > 0
+  }
+
+  override flushExpired(now: number): Promise<number> {
+    return this.sqlite.transaction(() => {
+      const tokens = this.#sql('delete from auth_refresh_token where expires_at_s <= ?').run(Math.floor(now / 1000))
+      // A session goes once its last token has expired; a revoked one is kept until then too, so that
+      // the revocation set can still be rebuilt from it.
+      this.#sql('delete from auth_session where expires_at <= ?').run(now)
+      return tokens.changes
+    })
+  }
+
+  override addSigningKey(key: StoredKey, retireOthersAt: number): Promise<void> {
+    return this.sqlite.transaction(() => {
+      this.#sql('update auth_signing_key set retires_at = ? where retires_at is null').run(retireOthersAt)
+      this.#sql('insert into auth_signing_key (kid, algorithm, private_key, public_key, created_at, retires_at) values (?, ?, ?, ?, ?, ?)').run(key.kid, key.algorithm, key.private_key, key.public_key, key.created_at, key.retires_at)
+    })
+  }
+}
