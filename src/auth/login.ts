@@ -70,7 +70,7 @@ export async function login(ctx: AuthContext, username: string, password: string
     ctx.audit('login_failed', { username, ip: client.ip, cause: !user ? 'unknown_user' : !ok ? 'bad_password' : 'inactive' })
     throw new TesseraError('ERR_AUTH_BAD_CREDENTIALS', BAD_CREDENTIALS)
   }
-  await ctx.limiter.recordSuccess(client.ip, username)
+  await ctx.limiter.recordSuccess(client.ip, user.username)
   const patch = { last_login: ctx.now(), ...(needsRehash && { password: await ctx.hasher.hash(password) }) }
   await ctx.store.updateUser(user.id, patch)
   ctx.users.invalidate(user.id)

@@ -9,7 +9,7 @@ import { RevocationList } from './revocations.js'
 import { authenticateAccess, changePassword, listSessions, logout, revokeOwnSession, revokeSession, revokeUserSessions, verifyAnyToken } from './sessions.js'
 import type { Store } from './store.js'
 import { UserCache } from './user-cache.js'
-import { createUser, deleteUser, register, setActive, setPassword, type NewAccount } from './users.js'
+import { createUser, deleteUser, register, renameUser, setActive, setPassword, type NewAccount } from './users.js'
 
 export interface AuthServiceDeps {
   store: Store
@@ -56,6 +56,7 @@ export function createAuthService(config: Pick<Config, 'tokens' | 'registrationE
     createUser: (account: NewAccount, checkPassword?: boolean) => createUser(ctx, account, checkPassword),
     setPassword: (user: Parameters<typeof setPassword>[1], password: string) => setPassword(ctx, user, password),
     setActive: (userId: number, active: boolean) => setActive(ctx, userId, active),
+    renameUser: (userId: number, username: string) => renameUser(ctx, userId, username),
     deleteUser: (userId: number) => deleteUser(ctx, userId),
     changePassword: (userId: number, sessionId: string | undefined, oldPassword: string, newPassword: string) => changePassword(ctx, userId, sessionId, oldPassword, newPassword),
     listSessions: (userId: number, currentId: string | undefined) => listSessions(ctx, userId, currentId),

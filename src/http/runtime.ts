@@ -59,7 +59,8 @@ export async function createTessera(options: TesseraOptions, log: Logger): Promi
     const opened = await openStore(config.databaseUrl, { poolSize, connectTimeout, statementTimeout: timeout })
     try {
       // Kysely's migrator holds an advisory lock on PostgreSQL: instances starting together take turns.
-      await opened.migrate()
+      const { warnings } = await opened.migrate()
+      for (const warning of warnings) log.warn(warning)
     } catch (error) {
       await opened.store.close()
       throw error

@@ -6,6 +6,7 @@ import { guarded } from './errors.js'
 import { KyselyStore } from './kysely-store.js'
 import { migrationProvider, type Dialect } from './migrations.js'
 import type { Database } from './schema.js'
+import { describeUsernameCollisions, findUsernameCollisions } from './username-collisions.js'
 
 export interface DatabaseTarget {
   dialect: Dialect
@@ -37,7 +38,8 @@ export interface OpenedStore {
   store: KyselyStore
   db: Kysely<Database>
   dialect: Dialect
-  migrate(): Promise<MigrationResultSet>
+  /** Applies pending migrations; `warnings` are what the operator must act on (reported on every run). */
+  migrate(): Promise<MigrationResultSet & { warnings: string[] }>
 }
 
 async function createDialect(target: DatabaseTarget, options: StoreOptions) {
@@ -141,7 +143,7 @@ export async function openStore(url: string, options: StoreOptions = {}): Promis
       const migrator = new Migrator({ db, provider: migrationProvider(target.dialect), migrationTableName: 'tessera_migration', migrationLockTableName: 'tessera_migration_lock' })
       const result = await migrator.migrateToLatest()
       if (result.error) throw new TesseraError('ERR_STORE_UNAVAILABLE', `migration failed: ${result.error instanceof Error ? result.error.message : String(result.error)}`, { cause: result.error })
-      return result
+      return { ...result, warnings: describeUsernameCollisions(await findUsernameCollisions(db)) }
     },
   }
 }

@@ -166,6 +166,34 @@ test('a Django id already taken in Tessera: that user gets a new id and the run 
   })
 })
 
+test('Django names that collide without regard to case are reported and not imported; none is merged into another', async () => {
+  const db = tesseraDb()
+  const django = copyFixture()
+  dirs.push(django.dir)
+  // Django's usernames are unique only as typed: 'Carol' (id 20) can sit next to 'carol' (id 5).
+  const carolHash = djangoHashes.get('carol')!
+  editDjango(django.path, "insert into auth_user (id, username, password, email, first_name, last_name, is_active, is_staff, is_superuser, date_joined) values (20, 'Carol', ?, '', '', '', 1, 0, 0, '2021-01-01 00:00:00')", 'pbkdf2_sha256$1$x$y')
+  editDjango(django.path, "insert into auth_user (id, username, password, email, first_name, last_name, is_active, is_staff, is_superuser, date_joined) values (21, 'ＢＯＢ', ?, '', '', '', 1, 0, 0, '2021-01-01 00:00:00')", 'pbkdf2_sha256$1$x$y')
+  // And Tessera may hold a name that Django has in another case.
+  await withStore(db, async (opened) => {
+    await opened.migrate()
+    await opened.store.createUser({ username: 'Erin', email: '', first_name: '', last_name: '', password: null, is_active: true, is_staff: false, is_superuser: false })
+  })
+  const run = await importDjango(db, '--from', django.path)
+  assert.equal(run.code, 0, run.err)
+  assert.match(run.out, /Read 10 user\(s\)/)
+  assert.match(run.out, /Created 7, updated 0, unchanged 0\./)
+  assert.match(run.err, /warning: 3 user\(s\) were not imported: Tessera's usernames are unique without regard to case or width/)
+  assert.match(run.err, /Carol \(Django 20\) is taken by carol/)
+  assert.match(run.err, /ＢＯＢ \(Django 21\) is taken by bob/)
+  assert.match(run.err, /erin \(Django 7\) is taken by Erin/)
+  await withStore(db, async ({ store }) => {
+    assert.equal((await store.findUserByUsername('carol'))!.password, carolHash, "the older Django carol, untouched by 'Carol'")
+    assert.equal((await store.findUserByUsername('erin'))!.password, null, "Tessera's Erin is not Django's erin")
+    assert.equal(await store.findUserById(20), null)
+  })
+})
+
 test('a database without auth_user is refused in one line, before Tessera\'s database is touched', async () => {
   const db = tesseraDb()
   const dir = mkdtempSync(join(tmpdir(), 'tessera-notdjango-'))
