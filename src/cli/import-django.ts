@@ -56,6 +56,13 @@ export function formatReport(report: ImportReport, from: string, table: string):
         'Nothing was merged: rename them in Django (or rename the Tessera account: tessera renameuser) and import again.',
     )
   }
+  if (report.costlyHashes.length > 0) {
+    const list = report.costlyHashes.map((c) => `${c.username}: ${c.detail}`)
+    warnings.push(
+      `${report.costlyHashes.length} user(s) were not imported: their password hash costs more to check than Tessera allows (${names(list)}). ` +
+        "Let them log in to Django once with Django's default hasher settings (Django rehashes at login), or reset their passwords, and import again.",
+    )
+  }
   return { out, warnings }
 }
 

@@ -91,7 +91,7 @@ export interface Config {
   cookies: { access: CookieSettings; refresh: CookieSettings; csrf: CookieSettings }
   csrf: { trustedOrigins: string[]; headerName: string }
   cors: { allowedOrigins: string[] }
-  passwords: { memoryCost: number; timeCost: number; parallelism: number; maxConcurrency: number | undefined }
+  passwords: { memoryCost: number; timeCost: number; parallelism: number; maxConcurrency: number | undefined; legacyConcurrency: number; legacyQueue: number }
   rateLimit: RateLimitSettings
   database: DatabaseSettings
   scale: ScaleSettings
@@ -188,6 +188,9 @@ export function resolveConfig(env: Env): Config {
       parallelism: r.int('ARGON2_PARALLELISM', 1, 1, 16),
       // Undefined: CPUs less one (see src/passwords/semaphore.ts).
       maxConcurrency: r.optional('ARGON2_MAX_CONCURRENCY') === undefined ? undefined : r.int('ARGON2_MAX_CONCURRENCY', 1, 1, 256),
+      // Imported (Django) hashes: checked apart, a few at a time, the excess shed with 503 (src/passwords/hasher.ts).
+      legacyConcurrency: r.int('LEGACY_HASH_CONCURRENCY', 1, 1, 256),
+      legacyQueue: r.int('LEGACY_HASH_QUEUE', 4, 0, 100_000),
     },
     rateLimit: {
       enabled: r.bool('RATE_LIMIT_ENABLED', true),

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
-import { RateLimitedError, TesseraError, ValidationError, type ErrorCode } from '../errors.js'
+import { HashingBusyError, RateLimitedError, TesseraError, ValidationError, type ErrorCode } from '../errors.js'
 import { TokenInvalidError } from '../tokens/index.js'
 
 /** The only place that knows which HTTP status an error code is. */
@@ -22,6 +22,7 @@ const STATUS: Record<ErrorCode, number> = {
   ERR_NOT_FOUND: 404,
   ERR_CONFLICT: 409,
   ERR_PASSWORD_FORMAT: 400,
+  ERR_PASSWORD_BUSY: 503,
   ERR_STORE_UNAVAILABLE: 503,
 }
 
@@ -66,7 +67,7 @@ export function errorResponse(error: TesseraError): { status: number; body: Reco
 export function sendError(reply: FastifyReply, error: TesseraError): FastifyReply {
   const { status, body } = errorResponse(error)
   if (status === 401) reply.header('www-authenticate', WWW_AUTHENTICATE)
-  if (error instanceof RateLimitedError) reply.header('retry-after', String(error.retryAfter))
+  if (error instanceof RateLimitedError || error instanceof HashingBusyError) reply.header('retry-after', String(error.retryAfter))
   return reply.code(status).send(body)
 }
 

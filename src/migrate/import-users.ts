@@ -4,6 +4,7 @@
  */
 import { usernameKey, type Store, type User, type UserPatch } from '../auth/index.js'
 import { TesseraError } from '../errors.js'
+import { isDjangoHashProblem, parseDjangoHash } from '../passwords/index.js'
 import type { DjangoUser } from './django-source.js'
 
 export interface ImportOptions {
@@ -33,6 +34,14 @@ export interface NameCollision {
   takenBy: string
 }
 
+/** A Django user not imported because checking their hash would cost more than Tessera allows. */
+export interface CostlyHash {
+  username: string
+  djangoId: number
+  /** What the hash demands and the cap, e.g. `pbkdf2_sha256 with 10000000 iterations (at most 2000000)`. */
+  detail: string
+}
+
 export interface ImportReport {
   read: number
   created: number
@@ -44,6 +53,7 @@ export interface ImportReport {
   revokedUsers: string[]
   idMismatches: IdMismatch[]
   nameCollisions: NameCollision[]
+  costlyHashes: CostlyHash[]
   dryRun: boolean
 }
 
@@ -110,12 +120,18 @@ function newUser(user: DjangoUser, keepId: boolean) {
 /** Imports `users` into `store`; returns the counts. Throws a TesseraError on a username or id race. */
 export async function importDjangoUsers(store: Store, users: readonly DjangoUser[], options: ImportOptions = {}): Promise<ImportReport> {
   const now = options.now ?? Date.now
-  const report: ImportReport = { read: users.length, created: 0, updated: 0, unchanged: 0, passwordsKept: [], revokedUsers: [], idMismatches: [], nameCollisions: [], dryRun: options.dryRun ?? false }
+  const report: ImportReport = { read: users.length, created: 0, updated: 0, unchanged: 0, passwordsKept: [], revokedUsers: [], idMismatches: [], nameCollisions: [], costlyHashes: [], dryRun: options.dryRun ?? false }
   // Key → the first Django name with it; users come ordered by id, so the oldest account keeps the name.
   const seen = new Map<string, string>()
   const actions: Action[] = []
   for (const user of users) {
     if (user.username === '') throw new TesseraError('ERR_VALIDATION', `Django user ${user.id} has an empty username`)
+    // Every login of such a user would hold a hashing slot for seconds (a stall for everyone): refused.
+    const hash = parseDjangoHash(user.password)
+    if (isDjangoHashProblem(hash) && hash.problem === 'too-costly') {
+      report.costlyHashes.push({ username: user.username, djangoId: user.id, detail: hash.detail })
+      continue
+    }
     const key = usernameKey(user.username)
     const first = seen.get(key)
     if (first !== undefined) {
