@@ -21,6 +21,7 @@ export type ErrorCode =
   | 'ERR_NOT_FOUND'
   | 'ERR_CONFLICT'
   | 'ERR_PASSWORD_FORMAT'
+  | 'ERR_PASSWORD_BUSY'
   | 'ERR_STORE_UNAVAILABLE'
   /** Applying the schema migrations failed (a start-up error: not "try again later"). */
   | 'ERR_STORE_MIGRATION'
@@ -47,6 +48,13 @@ export class ValidationError extends TesseraError {
 export class RateLimitedError extends TesseraError {
   constructor(readonly retryAfter: number) {
     super('ERR_AUTH_RATE_LIMITED', `Request was throttled. Expected available in ${retryAfter} seconds.`)
+  }
+}
+
+/** The queue of password checks in an imported (slow) format is full: shed, not queued without end. */
+export class HashingBusyError extends TesseraError {
+  constructor(readonly retryAfter: number) {
+    super('ERR_PASSWORD_BUSY', 'Service temporarily unavailable, try again later.')
   }
 }
 

@@ -48,11 +48,12 @@ export interface Runtime {
 const SILENT: Logger = { info: () => {}, warn: () => {} }
 
 /** Opens the configured database and applies the migrations (Kysely's lock lets instances starting together take turns). */
-async function openMigrated(config: Config): Promise<Store> {
+async function openMigrated(config: Config, log: Logger): Promise<Store> {
   const { url, poolSize, connectTimeout, timeout } = config.database
   const opened = await openStore(url, { poolSize, connectTimeout, statementTimeout: timeout })
   try {
-    await opened.migrate()
+    const { warnings } = await opened.migrate()
+    for (const warning of warnings) log.warn(warning)
   } catch (error) {
     await opened.store.close()
     throw error
@@ -68,7 +69,7 @@ export async function createRuntime(options: TesseraOptions | Config, deps: Runt
   const mode = deps.background ?? 'all'
   const metrics = mode === 'all' ? createMetrics() : undefined
   const opened = deps.store === undefined
-  const store = CheckedStore.wrap(deps.store ?? (await openMigrated(config)), metrics && storeTimer(metrics))
+  const store = CheckedStore.wrap(deps.store ?? (await openMigrated(config, log)), metrics && storeTimer(metrics))
   let redis: RedisLink | undefined
   try {
     const tokens = createTokenService(config.tokens, await loadKeyRing(config.tokens, store, now(), config.simplejwtCompat), { now })

@@ -8,4 +8,5 @@ export { createAuthService, type AuthService, type AuthServiceDeps } from './ser
 export type { AccessContext } from './sessions.js'
 export type { KeyStore, NewUser, UserInfo, RefreshRecord, StoredKey, RotateOutcome, Session, SessionStore, Store, User, UserPatch, UserStore } from './store.js'
 export type { NewAccount } from './users.js'
+export { normalizeUsername, usernameKey } from './username.js'
 export { addKey, loadKeyRing } from './keys.js'

@@ -1,9 +1,10 @@
-import { randomBytes } from 'node:crypto'
+import { createHmac, randomBytes } from 'node:crypto'
 import { TesseraError } from '../errors.js'
 import type { IssuedToken } from '../tokens/index.js'
 import { isActive } from './active.js'
 import type { AuthContext, ClientInfo } from './context.js'
 import type { RefreshRecord, Session, UserInfo } from './store.js'
+import { usernameKey } from './username.js'
 
 /** SimpleJWT's message, the same for an unknown user, a wrong password and an inactive account. */
 export const BAD_CREDENTIALS = 'No active account found with the given credentials'
@@ -53,6 +54,16 @@ export async function openSession(ctx: AuthContext, user: UserInfo, client: Clie
 }
 
 /**
+ * What the log says about the name a failed login gave. A password typed into the username field must
+ * not land in the log: an account's own name is logged, anything else only as a keyed hash (the same
+ * for one name on every instance, so a spray can still be followed, but not reversed by guessing).
+ */
+function attemptedName(ctx: AuthContext, typed: string, user: UserInfo | null): { username: string } | { username_hmac: string } {
+  if (user) return { username: user.username }
+  return { username_hmac: createHmac('sha256', `tessera.audit.username:${ctx.settings.secretKey}`).update(usernameKey(typed)).digest('hex').slice(0, 32) }
+}
+
+/**
  * Checks a username and password and opens a session. An unknown user costs the same hash time as a
  * wrong password, and all failures give the same error, so neither timing nor wording tells which.
  * A hash in an older format (Django's) is upgraded to argon2id on the first success.
@@ -68,10 +79,10 @@ export async function login(ctx: AuthContext, username: string, password: string
   if (!ok || !isActive(user)) {
     await ctx.limiter.recordFailure(client.ip, username)
     await ctx.limiter.recordIp(client.ip, 'login')
-    ctx.audit('login_failed', { username, ip: client.ip, cause: !user ? 'unknown_user' : !ok ? 'bad_password' : 'inactive' })
+    ctx.audit('login_failed', { ...attemptedName(ctx, username, user), ...(user && { user_id: user.id }), ip: client.ip, cause: !user ? 'unknown_user' : !ok ? 'bad_password' : 'inactive' })
     throw new TesseraError('ERR_AUTH_BAD_CREDENTIALS', BAD_CREDENTIALS)
   }
-  await ctx.limiter.recordSuccess(client.ip, username)
+  await ctx.limiter.recordSuccess(client.ip, user.username)
   const patch = { last_login: ctx.now(), ...(needsRehash && { password: await ctx.hasher.hash(password) }) }
   await ctx.store.updateUser(user.id, patch)
   ctx.users.invalidate(user.id)

@@ -1,6 +1,7 @@
 import type { RateLimitSettings } from '../config/index.js'
 import { RateLimitedError } from '../errors.js'
 import type { Audit } from './context.js'
+import { usernameKey } from './username.js'
 
 /** Failure counters with an expiry; in memory here, in Redis when instances must share them. */
 export interface CounterStore {
@@ -93,6 +94,7 @@ export class LoginLimiter {
     await this.counters.hit(userKey(username), this.settings.userMaxDelay * 2000 + 900_000, now)
   }
 
+  /** `username` is the account's own: its key belongs to that account alone (unique in the store). */
   async recordSuccess(ip: string, username: string): Promise<void> {
     if (!this.settings.enabled) return
     await this.counters.reset(pairKey(ip, username))
@@ -107,5 +109,7 @@ export class LoginLimiter {
   }
 }
 
-const pairKey = (ip: string, username: string) => `login:pair:${ip}:${username.toLowerCase()}`
-const userKey = (username: string) => `login:user:${username.toLowerCase()}`
+// The canonical key, the store's unique one: whatever case or width is typed, one name is one account's
+// counters, and a success of another account (`Carol` next to `carol`) cannot reset them.
+const pairKey = (ip: string, username: string) => `login:pair:${ip}:${usernameKey(username)}`
+const userKey = (username: string) => `login:user:${usernameKey(username)}`

@@ -10,7 +10,7 @@ import { authenticateAccess, changePassword, listSessions, logout, revokeOwnSess
 import type { Store } from './store.js'
 import { UserCache } from './user-cache.js'
 import { getActiveUser } from './active.js'
-import { createUser, deleteUser, register, setActive, setPassword, type NewAccount } from './users.js'
+import { createUser, deleteUser, register, renameUser, setActive, setPassword, type NewAccount } from './users.js'
 
 export interface AuthServiceDeps {
   store: Store
@@ -58,6 +58,7 @@ export function createAuthService(config: Pick<Config, 'tokens' | 'registrationE
     createUser: (account: NewAccount, checkPassword?: boolean) => createUser(ctx, account, checkPassword),
     setPassword: (userId: number, password: string) => setPassword(ctx, userId, password),
     setActive: (userId: number, active: boolean) => setActive(ctx, userId, active),
+    renameUser: (userId: number, username: string) => renameUser(ctx, userId, username),
     deleteUser: (userId: number) => deleteUser(ctx, userId),
     changePassword: (userId: number, sessionId: string | undefined, oldPassword: string, newPassword: string) => changePassword(ctx, userId, sessionId, oldPassword, newPassword),
     listSessions: (userId: number, currentId: string | undefined) => listSessions(ctx, userId, currentId),

@@ -72,6 +72,8 @@ export async function revokeOwnSession(ctx: AuthContext, userId: number, session
 }
 
 /** Checks the old password, stores the new one and ends every other session of the user. */
+const SAME_PASSWORD = 'The new password must differ from the old one.'
+
 export async function changePassword(ctx: AuthContext, userId: number, currentSession: string | undefined, oldPassword: string, newPassword: string): Promise<void> {
   // Read fresh, not through the cache: the old password is checked against the stored hash.
   const user = await ctx.store.findUserById(userId)
@@ -83,7 +85,8 @@ export async function changePassword(ctx: AuthContext, userId: number, currentSe
     await ctx.limiter.recordFailure('password-change', user.username)
     throw new ValidationError({ old_password: ['Your old password was entered incorrectly. Please enter it again.'] })
   }
-  const problems = validatePassword(newPassword, user)
+  // A "change" to the same password would revoke the other sessions yet leave a leaked password valid.
+  const problems = newPassword === oldPassword ? [SAME_PASSWORD] : validatePassword(newPassword, user)
   if (problems.length > 0) throw new ValidationError({ new_password: problems })
   await ctx.store.updateUser(userId, { password: await ctx.hasher.hash(newPassword) })
   await revokeUserSessions(ctx, userId, 'password_changed', currentSession)

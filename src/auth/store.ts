@@ -63,8 +63,9 @@ export type RotateOutcome =
 
 export interface UserStore {
   findUserById(id: number): Promise<User | null>
+  /** By the canonical key (usernameKey): `CAROL` and `ｃａｒｏｌ` find `carol`. */
   findUserByUsername(username: string): Promise<User | null>
-  /** Throws TesseraError ERR_CONFLICT when the username is taken. */
+  /** Throws TesseraError ERR_CONFLICT when the username is taken, in any case or width. */
   createUser(user: NewUser): Promise<User>
   updateUser(id: number, patch: UserPatch): Promise<boolean>
   deleteUser(id: number): Promise<boolean>

@@ -4,11 +4,13 @@ import { openSession, type TokenPair } from './login.js'
 import { validatePassword } from './password-rules.js'
 import { revokeUserSessions } from './sessions.js'
 import type { NewUser, User } from './store.js'
+import { normalizeUsername } from './username.js'
 
 /** Django's UnicodeUsernameValidator and max_length. */
 const USERNAME = /^[\p{L}\p{N}_.@+-]+$/u
 const USERNAME_MESSAGE = 'Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters.'
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
+const TAKEN = 'A user with that username already exists.'
 
 export interface NewAccount {
   username: string
@@ -20,12 +22,17 @@ export interface NewAccount {
   is_superuser?: boolean
 }
 
+/** Django's username checks, on the normalized name (as Django's UsernameField normalizes first). */
+function usernameErrors(username: string): string[] {
+  if (username.length > 150) return ['Ensure this field has no more than 150 characters.']
+  return USERNAME.test(username) ? [] : [USERNAME_MESSAGE]
+}
+
 /** Field errors in DRF's shape for an account that cannot be created as given. */
 function accountErrors(account: NewAccount, checkPassword: boolean): Record<string, string[]> {
   const errors: Record<string, string[]> = {}
   const add = (field: string, message: string) => (errors[field] ??= []).push(message)
-  if (account.username.length > 150) add('username', 'Ensure this field has no more than 150 characters.')
-  else if (!USERNAME.test(account.username)) add('username', USERNAME_MESSAGE)
+  for (const problem of usernameErrors(account.username)) add('username', problem)
   if (account.email && (account.email.length > 254 || !EMAIL.test(account.email))) add('email', 'Enter a valid email address.')
   for (const field of ['first_name', 'last_name'] as const) {
     if ((account[field]?.length ?? 0) > 150) add(field, 'Ensure this field has no more than 150 characters.')
@@ -38,10 +45,12 @@ function accountErrors(account: NewAccount, checkPassword: boolean): Record<stri
  * Creates a user (the CLI's createuser, and registration). `checkPassword: false` lets an operator
  * set a password that Django's validators would refuse, as Django's createsuperuser allows on request.
  */
-export async function createUser(ctx: AuthContext, account: NewAccount, checkPassword = true): Promise<User> {
+export async function createUser(ctx: AuthContext, given: NewAccount, checkPassword = true): Promise<User> {
+  const account = { ...given, username: normalizeUsername(given.username) }
   const errors = accountErrors(account, checkPassword)
   if (Object.keys(errors).length > 0) throw new ValidationError(errors)
-  if (await ctx.store.findUserByUsername(account.username)) throw new ValidationError({ username: ['A user with that username already exists.'] })
+  // Looked up by the canonical key: `Carol` is taken when `carol` exists.
+  if (await ctx.store.findUserByUsername(account.username)) throw new ValidationError({ username: [TAKEN] })
   const user: NewUser = {
     username: account.username,
     email: account.email ?? '',
@@ -56,9 +65,28 @@ export async function createUser(ctx: AuthContext, account: NewAccount, checkPas
     return await ctx.store.createUser(user)
   } catch (error) {
     // Two registrations racing for one name: the unique index decides, the loser gets the field error.
-    if (error instanceof TesseraError && error.code === 'ERR_CONFLICT') throw new ValidationError({ username: ['A user with that username already exists.'] })
+    if (error instanceof TesseraError && error.code === 'ERR_CONFLICT') throw new ValidationError({ username: [TAKEN] })
     throw error
   }
+}
+
+/** Gives an account a new username (the operator's way out of a name collision, see migration 0002). */
+export async function renameUser(ctx: AuthContext, userId: number, newName: string): Promise<User> {
+  const username = normalizeUsername(newName)
+  const problems = usernameErrors(username)
+  if (problems.length > 0) throw new ValidationError({ username: problems })
+  const user = await ctx.store.findUserById(userId)
+  if (!user) throw new TesseraError('ERR_NOT_FOUND', `no user has id ${userId}`)
+  const holder = await ctx.store.findUserByUsername(username)
+  if (holder && holder.id !== userId) throw new ValidationError({ username: [TAKEN] })
+  try {
+    await ctx.store.updateUser(userId, { username })
+  } catch (error) {
+    if (error instanceof TesseraError && error.code === 'ERR_CONFLICT') throw new ValidationError({ username: [TAKEN] })
+    throw error
+  }
+  ctx.users.invalidate(userId)
+  return { ...user, username }
 }
 
 /** Self-service registration: creates the account and logs it in. */

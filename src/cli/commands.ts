@@ -92,7 +92,8 @@ export const commands: Record<string, Command> = {
       const { config } = loadSettings()
       const opened = await openStore(config.database.url)
       try {
-        const { results } = await opened.migrate()
+        const { results, warnings } = await opened.migrate()
+        for (const warning of warnings) console.error(`warning: ${warning}`)
         const applied = (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)
         console.log(applied.length > 0 ? `Applied: ${applied.join(', ')}` : 'No migrations to apply.')
       } finally {
@@ -120,6 +121,19 @@ export const commands: Record<string, Command> = {
         if (problems.length > 0) throw new ValidationError({ password: problems })
         await auth.setPassword(user.id, password)
         console.log(`Password changed for user '${username}'; their sessions were revoked.`)
+      })
+    },
+  },
+  renameuser: {
+    summary: 'give a user a new username (for names that collide without regard to case)',
+    usage: 'ID NEW_USERNAME',
+    async run(args) {
+      const { positionals } = parseArgs({ args, allowPositionals: true, strict: true })
+      const id = Number(positionals[0])
+      if (positionals.length !== 2 || !Number.isSafeInteger(id) || id < 1) throw new TesseraError('ERR_VALIDATION', 'usage: tessera renameuser ID NEW_USERNAME')
+      await withRuntime('none', async ({ auth }) => {
+        const user = await auth.renameUser(id, positionals[1]!)
+        console.log(`User ${id} is now '${user.username}'.`)
       })
     },
   },

@@ -49,6 +49,20 @@ export function formatReport(report: ImportReport, from: string, table: string):
         'Tokens name users by id: do not turn on SIMPLEJWT_COMPAT, and do not let Django accept Tessera tokens, until every id matches.',
     )
   }
+  if (report.nameCollisions.length > 0) {
+    const list = report.nameCollisions.map((c) => `${c.username} (Django ${c.djangoId}) is taken by ${c.takenBy}`)
+    warnings.push(
+      `${report.nameCollisions.length} user(s) were not imported: Tessera's usernames are unique without regard to case or width (${names(list)}). ` +
+        'Nothing was merged: rename them in Django (or rename the Tessera account: tessera renameuser) and import again.',
+    )
+  }
+  if (report.costlyHashes.length > 0) {
+    const list = report.costlyHashes.map((c) => `${c.username}: ${c.detail}`)
+    warnings.push(
+      `${report.costlyHashes.length} user(s) were not imported: their password hash costs more to check than Tessera allows (${names(list)}). ` +
+        "Let them log in to Django once with Django's default hasher settings (Django rehashes at login), or reset their passwords, and import again.",
+    )
+  }
   return { out, warnings }
 }
 

@@ -92,7 +92,7 @@ export interface Config {
   cookies: { access: CookieSettings; refresh: CookieSettings; csrf: CookieSettings }
   csrf: { trustedOrigins: string[]; headerName: string }
   cors: { allowedOrigins: string[] }
-  passwords: { memoryCost: number; timeCost: number; parallelism: number; maxConcurrency: number | undefined }
+  passwords: { memoryCost: number; timeCost: number; parallelism: number; maxConcurrency: number | undefined; legacyConcurrency: number; legacyQueue: number }
   rateLimit: RateLimitSettings
   database: DatabaseSettings
   scale: ScaleSettings

@@ -49,6 +49,8 @@ export const ENV_VARIABLES = {
   ARGON2_TIME_COST: ['passwords.timeCost', 'int'],
   ARGON2_PARALLELISM: ['passwords.parallelism', 'int'],
   ARGON2_MAX_CONCURRENCY: ['passwords.maxConcurrency', 'int'],
+  LEGACY_HASH_CONCURRENCY: ['passwords.legacyConcurrency', 'int'],
+  LEGACY_HASH_QUEUE: ['passwords.legacyQueue', 'int'],
   RATE_LIMIT_ENABLED: ['rateLimit.enabled', 'bool'],
   RATE_LIMIT_PAIR_FREE_ATTEMPTS: ['rateLimit.pairFreeAttempts', 'int'],
   RATE_LIMIT_PAIR_MAX_DELAY: ['rateLimit.pairMaxDelay', 'duration'],

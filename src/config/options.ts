@@ -75,7 +75,7 @@ export interface TesseraOptions {
     headerName?: string
   }
   cors?: { allowedOrigins?: readonly string[] }
-  passwords?: { memoryCost?: number; timeCost?: number; parallelism?: number; maxConcurrency?: number }
+  passwords?: { memoryCost?: number; timeCost?: number; parallelism?: number; maxConcurrency?: number; legacyConcurrency?: number; legacyQueue?: number }
   rateLimit?: {
     enabled?: boolean
     pairFreeAttempts?: number

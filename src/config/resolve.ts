@@ -131,6 +131,9 @@ export function resolveOptions(options: TesseraOptions | Config = {}): Config {
       parallelism: int('passwords.parallelism', p.parallelism, 1, 1, 16),
       // Undefined: CPUs less one (see src/passwords/semaphore.ts).
       maxConcurrency: p.maxConcurrency === undefined ? undefined : int('passwords.maxConcurrency', p.maxConcurrency, 1, 1, 256),
+      // Imported (Django) hashes: checked apart, a few at a time, the excess shed with 503 (src/passwords/hasher.ts).
+      legacyConcurrency: int('passwords.legacyConcurrency', p.legacyConcurrency, 1, 1, 256),
+      legacyQueue: int('passwords.legacyQueue', p.legacyQueue, 4, 0, 100_000),
     },
     rateLimit: {
       enabled: bool('rateLimit.enabled', r.enabled, true),

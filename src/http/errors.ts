@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
-import { RateLimitedError, TesseraError, ValidationError, type ErrorCode } from '../errors.js'
+import { HashingBusyError, RateLimitedError, TesseraError, ValidationError, type ErrorCode } from '../errors.js'
 import { TokenInvalidError } from '../tokens/index.js'
 
 /** The only place that knows which HTTP status an error code is. */
@@ -22,6 +22,7 @@ const STATUS: Record<ErrorCode, number> = {
   ERR_NOT_FOUND: 404,
   ERR_CONFLICT: 409,
   ERR_PASSWORD_FORMAT: 400,
+  ERR_PASSWORD_BUSY: 503,
   ERR_STORE_UNAVAILABLE: 503,
   ERR_STORE_MIGRATION: 500,
 }
@@ -69,7 +70,7 @@ export function errorResponse(error: TesseraError): { status: number; body: Reco
 function headersFor(error: TesseraError, status: number): Record<string, string> {
   const headers: Record<string, string> = {}
   if (status === 401) headers['www-authenticate'] = WWW_AUTHENTICATE
-  if (error instanceof RateLimitedError) headers['retry-after'] = String(error.retryAfter)
+  if (error instanceof RateLimitedError || error instanceof HashingBusyError) headers['retry-after'] = String(error.retryAfter)
   // A database outage, a full disk or a held lock: the client may try again shortly (RFC 9110 §10.2.3).
   else if (status === 503) headers['retry-after'] = RETRY_UNAVAILABLE
   return headers

@@ -2,8 +2,9 @@
  * Upserts Django users into Tessera's store by username: planned with reads only (so a dry run is
  * the same code minus the writes), then applied. Running it again changes only what changed in Django.
  */
-import type { Store, User, UserPatch } from '../auth/index.js'
+import { usernameKey, type Store, type User, type UserPatch } from '../auth/index.js'
 import { TesseraError } from '../errors.js'
+import { isDjangoHashProblem, parseDjangoHash } from '../passwords/index.js'
 import type { DjangoUser } from './django-source.js'
 
 export interface ImportOptions {
@@ -22,6 +23,25 @@ export interface IdMismatch {
   tesseraId: number | null
 }
 
+/**
+ * A Django user not imported because their name is another account's without regard to case or width
+ * (Tessera's usernames are unique that way; Django's are not). Never merged: the operator decides.
+ */
+export interface NameCollision {
+  username: string
+  djangoId: number
+  /** The name that already holds the key: an earlier Django user's, or a Tessera account's. */
+  takenBy: string
+}
+
+/** A Django user not imported because checking their hash would cost more than Tessera allows. */
+export interface CostlyHash {
+  username: string
+  djangoId: number
+  /** What the hash demands and the cap, e.g. `pbkdf2_sha256 with 10000000 iterations (at most 2000000)`. */
+  detail: string
+}
+
 export interface ImportReport {
   read: number
   created: number
@@ -32,6 +52,8 @@ export interface ImportReport {
   /** Users who had Tessera sessions, now revoked: deactivated in Django, or their password replaced. */
   revokedUsers: string[]
   idMismatches: IdMismatch[]
+  nameCollisions: NameCollision[]
+  costlyHashes: CostlyHash[]
   dryRun: boolean
 }
 
@@ -39,6 +61,7 @@ type Action =
   | { kind: 'create'; user: DjangoUser; keepId: boolean }
   | { kind: 'update'; user: DjangoUser; id: number; patch: UserPatch; revoke: boolean }
   | { kind: 'unchanged'; user: DjangoUser }
+  | { kind: 'skipped'; user: DjangoUser }
 
 /** A hash Tessera wrote: the user has logged in to Tessera (which upgrades the hash) or set it there. */
 const isTesseraManaged = (encoded: string | null): boolean => encoded?.startsWith('$argon2id$') ?? false
@@ -53,6 +76,10 @@ const isTesseraManaged = (encoded: string | null): boolean => encoded?.startsWit
  */
 async function planUser(store: Store, user: DjangoUser, options: ImportOptions, report: ImportReport): Promise<Action> {
   const existing = await store.findUserByUsername(user.username)
+  if (existing && existing.username !== user.username) {
+    report.nameCollisions.push({ username: user.username, djangoId: user.id, takenBy: existing.username })
+    return { kind: 'skipped', user }
+  }
   if (!existing) {
     const holder = await store.findUserById(user.id)
     if (holder) report.idMismatches.push({ username: user.username, djangoId: user.id, tesseraId: null })
@@ -93,16 +120,28 @@ function newUser(user: DjangoUser, keepId: boolean) {
 /** Imports `users` into `store`; returns the counts. Throws a TesseraError on a username or id race. */
 export async function importDjangoUsers(store: Store, users: readonly DjangoUser[], options: ImportOptions = {}): Promise<ImportReport> {
   const now = options.now ?? Date.now
-  const report: ImportReport = { read: users.length, created: 0, updated: 0, unchanged: 0, passwordsKept: [], revokedUsers: [], idMismatches: [], dryRun: options.dryRun ?? false }
-  const seen = new Set<string>()
+  const report: ImportReport = { read: users.length, created: 0, updated: 0, unchanged: 0, passwordsKept: [], revokedUsers: [], idMismatches: [], nameCollisions: [], costlyHashes: [], dryRun: options.dryRun ?? false }
+  // Key → the first Django name with it; users come ordered by id, so the oldest account keeps the name.
+  const seen = new Map<string, string>()
   const actions: Action[] = []
   for (const user of users) {
     if (user.username === '') throw new TesseraError('ERR_VALIDATION', `Django user ${user.id} has an empty username`)
-    if (seen.has(user.username)) throw new TesseraError('ERR_VALIDATION', `username '${user.username}' appears twice in the Django table`)
-    seen.add(user.username)
+    // Every login of such a user would hold a hashing slot for seconds (a stall for everyone): refused.
+    const hash = parseDjangoHash(user.password)
+    if (isDjangoHashProblem(hash) && hash.problem === 'too-costly') {
+      report.costlyHashes.push({ username: user.username, djangoId: user.id, detail: hash.detail })
+      continue
+    }
+    const key = usernameKey(user.username)
+    const first = seen.get(key)
+    if (first !== undefined) {
+      report.nameCollisions.push({ username: user.username, djangoId: user.id, takenBy: first })
+      continue
+    }
+    seen.set(key, user.username)
     actions.push(await planUser(store, user, options, report))
   }
-  for (const action of actions) report[action.kind === 'create' ? 'created' : action.kind === 'update' ? 'updated' : 'unchanged']++
+  for (const action of actions) if (action.kind !== 'skipped') report[action.kind === 'create' ? 'created' : action.kind === 'update' ? 'updated' : 'unchanged']++
   if (report.dryRun) return report
 
   // Creates under a new id go last, so that the ids they take cannot be ones the others keep.

@@ -4,10 +4,10 @@
  */
 import { randomBytes } from 'node:crypto'
 import { availableParallelism } from 'node:os'
-import { TesseraError } from '../errors.js'
+import { HashingBusyError, TesseraError } from '../errors.js'
 import { argon2NeedsRehash, hashArgon2id, resolveArgon2Options, verifyArgon2Phc } from './argon2.js'
 import type { Argon2Options } from './argon2.js'
-import { verifyDjangoPassword } from './django.js'
+import { isDjangoHashProblem, parseDjangoHash, verifyDjangoHash } from './django.js'
 import { MAX_PASSWORD_LENGTH } from './limits.js'
 import { createSemaphore } from './semaphore.js'
 
@@ -33,8 +33,11 @@ export interface PasswordHasher {
   hash(password: string): Promise<string>
   /**
    * Check a password against a stored hash: Tessera's `$argon2id$…` or a Django-encoded hash.
-   * Unknown formats, unusable (`!…`) and missing hashes, and empty or over-long passwords never
-   * match. Never throws.
+   * Unknown formats, unusable (`!…`), over-cost and missing hashes, and empty or over-long passwords
+   * never match; the hashes cost the time of an unknown user's check (`burn`), so that timing does not
+   * single those accounts out. Django hashes are checked in their own bounded queue.
+   *
+   * @throws HashingBusyError when that queue is full (shed: 503 with Retry-After); nothing else.
    */
   verify(password: string, encoded: string | null): Promise<VerifyResult>
   /**
@@ -47,9 +50,15 @@ export interface PasswordHasher {
 
 /**
  * Argon2 cost parameters for {@link createPasswordHasher}; unspecified ones use OWASP's values.
- * `maxConcurrency` bounds the hashes running at once (default: the number of CPUs less one, at least 1).
+ * `maxConcurrency` bounds the argon2 hashes running at once (default: the number of CPUs less one, at
+ * least 1). Django-format checks (pbkdf2 up to ~1.4 s, bcrypt) run apart, `legacyConcurrency` at once
+ * (default 1) with at most `legacyQueue` waiting (default 4); beyond that they are refused, so that a
+ * crowd of imported accounts cannot delay an argon2 login.
  */
-export type PasswordHasherOptions = Partial<Argon2Options> & { maxConcurrency?: number }
+export type PasswordHasherOptions = Partial<Argon2Options> & { maxConcurrency?: number; legacyConcurrency?: number; legacyQueue?: number }
+
+/** Seconds a shed legacy check is told to wait: about what the queue ahead of it takes. */
+const LEGACY_RETRY_AFTER = 2
 
 const NO_MATCH: VerifyResult = Object.freeze({ ok: false, needsRehash: false })
 const TESSERA_PREFIX = '$argon2id$'
@@ -61,9 +70,10 @@ const TESSERA_PREFIX = '$argon2id$'
  * limits Tessera accepts when verifying.
  */
 export function createPasswordHasher(options: PasswordHasherOptions = {}): PasswordHasher {
-  const { maxConcurrency = defaultHashConcurrency(), ...argon2 } = options
+  const { maxConcurrency = defaultHashConcurrency(), legacyConcurrency = 1, legacyQueue = 4, ...argon2 } = options
   const params = resolveArgon2Options(argon2)
   const limited = createSemaphore(Math.max(1, maxConcurrency))
+  const legacy = createSemaphore(Math.max(1, legacyConcurrency), Math.max(0, legacyQueue), () => new HashingBusyError(LEGACY_RETRY_AFTER))
   let dummyHash: Promise<string> | undefined
 
   // Same parameters as real hashes, so burning costs what a real wrong-password check costs.
@@ -74,6 +84,11 @@ export function createPasswordHasher(options: PasswordHasherOptions = {}): Passw
       throw error
     })
     return dummyHash
+  }
+
+  async function burn(password: string): Promise<void> {
+    const dummy = await getDummyHash()
+    await limited(() => verifyArgon2Phc(dummy, password))
   }
 
   return {
@@ -89,21 +104,24 @@ export function createPasswordHasher(options: PasswordHasherOptions = {}): Passw
 
     async verify(password, encoded) {
       // Rejected before any hashing: this is input the attacker controls, so it must not buy CPU.
-      if (!isAcceptablePassword(password) || typeof encoded !== 'string') return NO_MATCH
-      if (encoded.startsWith(TESSERA_PREFIX)) {
+      if (!isAcceptablePassword(password)) return NO_MATCH
+      if (typeof encoded === 'string' && encoded.startsWith(TESSERA_PREFIX)) {
         const ok = await limited(() => verifyArgon2Phc(encoded, password))
         return { ok, needsRehash: ok && argon2NeedsRehash(encoded, params) }
       }
+      const django = typeof encoded === 'string' && encoded !== '' ? parseDjangoHash(encoded) : null
+      if (django === null || isDjangoHashProblem(django)) {
+        await burn(password)
+        return NO_MATCH
+      }
       // Every Django format is a legacy format: on success, move the user to argon2id.
-      const ok = await limited(() => verifyDjangoPassword(password, encoded))
+      const ok = await legacy(() => verifyDjangoHash(password, django))
       return { ok, needsRehash: ok }
     },
 
     async burn(password) {
       // Mirrors verify(): passwords it would refuse without hashing cost nothing here either.
-      if (!isAcceptablePassword(password)) return
-      const dummy = await getDummyHash()
-      await limited(() => verifyArgon2Phc(dummy, password))
+      if (isAcceptablePassword(password)) await burn(password)
     },
   }
 }

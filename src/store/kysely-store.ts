@@ -1,12 +1,13 @@
 import { PostgresAdapter, sql, type Kysely, type Selectable } from 'kysely'
 import type { NewUser, RefreshRecord, RotateOutcome, Session, Store, StoredKey, User, UserPatch } from '../auth/index.js'
+import { usernameKey } from '../auth/username.js'
 import type { Database, UserTable } from './schema.js'
 
 const bit = (value: boolean): number => (value ? 1 : 0)
 /** `auth_user.id` is a 32-bit integer on PostgreSQL: a larger id is a miss there, not an error. */
 const isUserId = (id: number): boolean => Number.isSafeInteger(id) && id > 0 && id <= 2_147_483_647
 
-function toUser(row: Selectable<UserTable>): User {
+function toUser({ username_key: _key, ...row }: Selectable<UserTable>): User {
   return {
     ...row,
     is_active: row.is_active === 1,
@@ -17,10 +18,12 @@ function toUser(row: Selectable<UserTable>): User {
   }
 }
 
+/** The key is derived here, from the name, so that no caller can store one without the other. */
 function toUserRow(patch: UserPatch): Partial<Omit<UserTable, 'id'>> {
   const { is_active, is_staff, is_superuser, ...rest } = patch
   return {
     ...rest,
+    ...(rest.username !== undefined && { username_key: usernameKey(rest.username) }),
     ...(is_active !== undefined && { is_active: bit(is_active) }),
     ...(is_staff !== undefined && { is_staff: bit(is_staff) }),
     ...(is_superuser !== undefined && { is_superuser: bit(is_superuser) }),
@@ -54,7 +57,7 @@ export abstract class KyselyStore implements Store {
   async findUserByUsername(username: string): Promise<User | null> {
     // PostgreSQL refuses NUL in text (an error, not a miss); no stored name can contain one.
     if (username.includes('\0')) return null
-    const row = await this.db.selectFrom('auth_user').selectAll().where('username', '=', username).executeTakeFirst()
+    const row = await this.db.selectFrom('auth_user').selectAll().where('username_key', '=', usernameKey(username)).executeTakeFirst()
     return row ? toUser(row) : null
   }
 

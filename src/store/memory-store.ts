@@ -1,4 +1,5 @@
 import type { NewUser, RefreshRecord, RotateOutcome, Session, Store, StoredKey, User, UserPatch } from '../auth/index.js'
+import { usernameKey } from '../auth/username.js'
 import { StoreUnavailableError, TesseraError } from '../errors.js'
 
 export interface MemoryStoreOptions {
@@ -23,7 +24,7 @@ export class MemoryStore implements Store {
   readonly #sessions = new Map<string, Session>()
   readonly #tokens = new Map<string, RefreshRecord>()
   readonly #keys = new Map<string, StoredKey>()
-  /** The unique index on `auth_user.username`. */
+  /** The unique index on `auth_user.username_key` (the name without regard to case or width). */
   readonly #idByName = new Map<string, number>()
   readonly #now: () => number
   #lastUserId = 0
@@ -40,19 +41,19 @@ export class MemoryStore implements Store {
 
   async findUserByUsername(username: string): Promise<User | null> {
     this.#open()
-    const id = this.#idByName.get(username)
+    const id = this.#idByName.get(usernameKey(username))
     return id === undefined ? null : copy(this.#users.get(id))
   }
 
   async createUser(user: NewUser): Promise<User> {
     this.#open()
-    if (this.#idByName.has(user.username) || (user.id !== undefined && this.#users.has(user.id))) throw conflict()
+    if (this.#idByName.has(usernameKey(user.username)) || (user.id !== undefined && this.#users.has(user.id))) throw conflict()
     // As SQLite's AUTOINCREMENT and Tessera's PostgreSQL sequence do: the next id follows the largest one ever used.
     const id = user.id ?? this.#lastUserId + 1
     this.#lastUserId = Math.max(this.#lastUserId, id)
     const row: User = { ...user, id, date_joined: user.date_joined ?? this.#now(), last_login: user.last_login ?? null }
     this.#users.set(id, row)
-    this.#idByName.set(row.username, id)
+    this.#idByName.set(usernameKey(row.username), id)
     return { ...row }
   }
 
@@ -61,9 +62,11 @@ export class MemoryStore implements Store {
     const user = isUserId(id) ? this.#users.get(id) : undefined
     if (!user) return false
     if (patch.username !== undefined && patch.username !== user.username) {
-      if (this.#idByName.has(patch.username)) throw conflict()
-      this.#idByName.delete(user.username)
-      this.#idByName.set(patch.username, id)
+      const key = usernameKey(patch.username)
+      const holder = this.#idByName.get(key)
+      if (holder !== undefined && holder !== id) throw conflict()
+      this.#idByName.delete(usernameKey(user.username))
+      this.#idByName.set(key, id)
     }
     Object.assign(user, patch)
     return true
@@ -75,7 +78,7 @@ export class MemoryStore implements Store {
     if (!user) return false
     // Sessions stay: a deleted user's revoked sessions outlive the user (no foreign key in the schema either).
     this.#users.delete(id)
-    this.#idByName.delete(user.username)
+    this.#idByName.delete(usernameKey(user.username))
     return true
   }
 

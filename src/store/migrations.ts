@@ -1,4 +1,5 @@
-import type { Kysely, Migration, MigrationProvider } from 'kysely'
+import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely'
+import { usernameKey } from '../auth/username.js'
 
 export type Dialect = 'sqlite' | 'postgres'
 
@@ -70,6 +71,37 @@ function migrations(dialect: Dialect): Record<string, Migration> {
       // biome-ignore lint/suspicious/noExplicitAny: as for `up`
       async down(db: Kysely<any>) {
         for (const table of ['auth_signing_key', 'auth_refresh_token', 'auth_session', 'auth_user']) await db.schema.dropTable(table).ifExists().execute()
+      },
+    },
+    '0002_username_key': {
+      // Usernames become unique without regard to case or width (src/auth/username.ts). The key is
+      // computed here, in code, so that it is the same function on every database. Where existing names
+      // collide, the oldest account (lowest id) takes the key and the others keep none: nothing is merged,
+      // they cannot log in until renamed, and every migrate run reports them (see usernameCollisions).
+      // biome-ignore lint/suspicious/noExplicitAny: as for 0001
+      async up(db: Kysely<any>) {
+        await db.schema.alterTable('auth_user').addColumn('username_key', 'text').execute()
+        const rows: { id: number; username: string }[] = await db.selectFrom('auth_user').select(['id', 'username']).orderBy('id').execute()
+        const taken = new Set<string>()
+        const keyed: { id: number; key: string }[] = []
+        for (const row of rows) {
+          const key = usernameKey(row.username)
+          if (taken.has(key)) continue
+          taken.add(key)
+          keyed.push({ id: Number(row.id), key })
+        }
+        for (let i = 0; i < keyed.length; i += 500) {
+          const batch = keyed.slice(i, i + 500)
+          const cases = sql.join(batch.map((r) => sql`when ${r.id} then ${r.key}`), sql` `)
+          await sql`update auth_user set username_key = case id ${cases} end where id in (${sql.join(batch.map((r) => r.id))})`.execute(db)
+        }
+        // (PostgreSQL already calls the unique constraint on `username` auth_user_username_key.)
+        await db.schema.createIndex('auth_user_username_key_uniq').on('auth_user').column('username_key').unique().execute()
+      },
+      // biome-ignore lint/suspicious/noExplicitAny: as for `up`
+      async down(db: Kysely<any>) {
+        await db.schema.dropIndex('auth_user_username_key_uniq').execute()
+        await db.schema.alterTable('auth_user').dropColumn('username_key').execute()
       },
     },
   }

@@ -2,12 +2,12 @@ import { resolve } from 'node:path'
 import { Kysely, Migrator, PostgresDialect, type MigrationResultSet, type PostgresPool, type PostgresPoolClient } from 'kysely'
 import { TesseraError } from '../errors.js'
 import { CheckedStore } from './checked-store.js'
-import type { KyselyStore } from './kysely-store.js'
 import { PostgresStore } from './postgres-store.js'
 import { SqliteDatabase, SqliteDialect } from './sqlite-database.js'
 import { SqliteStore } from './sqlite-store.js'
 import { migrationProvider, type Dialect } from './migrations.js'
 import type { Database } from './schema.js'
+import { describeUsernameCollisions, findUsernameCollisions } from './username-collisions.js'
 
 export interface DatabaseTarget {
   dialect: Dialect
@@ -43,7 +43,8 @@ export interface OpenedStore {
   dialect: Dialect
   /** The SQLite connection, when the database is SQLite. */
   sqlite: SqliteDatabase | undefined
-  migrate(): Promise<MigrationResultSet>
+  /** Applies pending migrations; `warnings` are what the operator must act on (reported on every run). */
+  migrate(): Promise<MigrationResultSet & { warnings: string[] }>
 }
 
 async function createPostgresDialect(target: DatabaseTarget, options: StoreOptions) {
@@ -125,7 +126,7 @@ export async function openStore(url: string, options: StoreOptions = {}): Promis
       const migrator = new Migrator({ db, provider: migrationProvider(target.dialect), migrationTableName: 'tessera_migration', migrationLockTableName: 'tessera_migration_lock' })
       const result = await migrator.migrateToLatest()
       if (result.error) throw new TesseraError('ERR_STORE_MIGRATION', `migration failed: ${result.error instanceof Error ? result.error.message : String(result.error)}`, { cause: result.error })
-      return result
+      return { ...result, warnings: describeUsernameCollisions(await findUsernameCollisions(db)) }
     },
   }
 }

@@ -5,6 +5,8 @@ import type { RefreshRecord, Session, StoredKey } from '../auth/index.js'
 export interface UserTable {
   id: Generated<number>
   username: string
+  /** usernameKey(username), unique; null only for an account whose name collided at migration 0002. */
+  username_key: string | null
   email: string
   first_name: string
   last_name: string

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { createSigner, createVerifier } from 'fast-jwt'
 import type { TokenSettings } from '../config/index.js'
+import { isCanonicalCompactJws } from './base64url.js'
 import type { IssuedToken, TokenClaims, TokenType } from './claims.js'
 import { TokenInvalidError } from './errors.js'
 import type { KeyRing, SigningKey } from './keys.js'
@@ -80,7 +81,7 @@ export function createTokenService(settings: TokenSettings, initialRing: KeyRing
 
   function keyFor(token: string, type: TokenType): SigningKey {
     const dot = token.indexOf('.')
-    if (token.length > MAX_TOKEN_LENGTH || dot < 1) throw new TokenInvalidError(type, 'Token is invalid')
+    if (token.length > MAX_TOKEN_LENGTH || dot < 1 || !isCanonicalCompactJws(token)) throw new TokenInvalidError(type, 'Token is invalid')
     let header: unknown
     try {
       header = JSON.parse(Buffer.from(token.slice(0, dot), 'base64url').toString('utf8'))

@@ -66,6 +66,12 @@ describe('LoginLimiter: one guesser on one address (IP + username)', () => {
     assert.ok((await waitOf(l.checkLogin('1.2.3.4', 'Alice'))) > 0)
   })
 
+  it('counts width variants as the same name (ａｌｉｃｅ is alice): the canonical key, as the store uses', async () => {
+    const { limiter: l } = limiter()
+    for (let i = 0; i < 6; i++) await l.recordFailure('1.2.3.4', i % 2 ? 'ＡＬＩＣＥ' : 'ａｌｉｃｅ')
+    assert.ok((await waitOf(l.checkLogin('1.2.3.4', 'alice'))) > 0)
+  })
+
   it('a success resets the counters', async () => {
     const { limiter: l } = limiter()
     for (let i = 0; i < 4; i++) await l.recordFailure('1.2.3.4', 'alice')

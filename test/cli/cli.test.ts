@@ -116,6 +116,20 @@ describe('tessera createuser / createsuperuser / changepassword / flushexpiredto
     assertOneLineError(result, 'createuser', /already exists/)
   })
 
+  test('a look-alike of a taken username (ALICE, ａｌｉｃｅ) is refused too; renameuser gives a user a new name', async () => {
+    for (const username of ['ALICE', 'ａｌｉｃｅ']) {
+      assertOneLineError(await runCli(['createuser', '--username', username], { cwd: dir, env: { ...env(), TESSERA_PASSWORD: 'another good passphrase' } }), 'createuser', /already exists/)
+    }
+    const root = await runCli(['renameuser', '2', 'Admin'], { cwd: dir, env: env() })
+    assert.equal(root.code, 0, root.stderr)
+    assert.match(root.stdout, /User 2 is now 'Admin'\./)
+    assertOneLineError(await runCli(['renameuser', '2', 'alice'], { cwd: dir, env: env() }), 'renameuser', /already exists/)
+    assertOneLineError(await runCli(['renameuser', '999', 'nobody'], { cwd: dir, env: env() }), 'renameuser', /no user has id 999/)
+    assertOneLineError(await runCli(['renameuser', 'x'], { cwd: dir, env: env() }), 'renameuser', /usage: tessera renameuser ID NEW_USERNAME/)
+    const back = await runCli(['renameuser', '2', 'root'], { cwd: dir, env: env() })
+    assert.equal(back.code, 0, back.stderr)
+  })
+
   test('a missing --username, a weak password and no password at all are one clear line each', async () => {
     const [noName, weak, empty] = await Promise.all([
       runCli(['createuser'], { cwd: dir, env: { ...env(), TESSERA_PASSWORD: 'correct horse battery' } }),

@@ -51,7 +51,15 @@ describe('config: defaults', () => {
   })
 
   it("argon2id at OWASP's parameters (m=19456 KiB, t=2, p=1), as many at once as the hasher's default", () => {
-    assert.deepEqual(config.passwords, { memoryCost: 19456, timeCost: 2, parallelism: 1, maxConcurrency: undefined })
+    assert.deepEqual(config.passwords, { memoryCost: 19456, timeCost: 2, parallelism: 1, maxConcurrency: undefined, legacyConcurrency: 1, legacyQueue: 4 })
+  })
+
+  it('LEGACY_HASH_CONCURRENCY and LEGACY_HASH_QUEUE bound the imported-hash checks (defaults 1 and 4; a queue of 0 sheds at once)', () => {
+    assert.equal(resolveConfig({ SECRET_KEY }).passwords.legacyConcurrency, 1)
+    assert.equal(resolveConfig({ SECRET_KEY }).passwords.legacyQueue, 4)
+    assert.equal(resolveConfig({ SECRET_KEY, LEGACY_HASH_CONCURRENCY: '2', LEGACY_HASH_QUEUE: '0' }).passwords.legacyQueue, 0)
+    assert.throws(() => resolveConfig({ SECRET_KEY, LEGACY_HASH_CONCURRENCY: '0' }), /LEGACY_HASH_CONCURRENCY/)
+    assert.throws(() => resolveConfig({ SECRET_KEY, LEGACY_HASH_QUEUE: '-1' }), /LEGACY_HASH_QUEUE/)
   })
 
   it('ARGON2_MAX_CONCURRENCY bounds the hashes at once, and must be a positive integer', () => {

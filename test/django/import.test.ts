@@ -168,6 +168,57 @@ test('a Django id already taken in Tessera: that user gets a new id and the run 
   })
 })
 
+test('Django names that collide without regard to case are reported and not imported; none is merged into another', async () => {
+  const db = tesseraDb()
+  const django = copyFixture()
+  dirs.push(django.dir)
+  // Django's usernames are unique only as typed: 'Carol' (id 20) can sit next to 'carol' (id 5).
+  const carolHash = djangoHashes.get('carol')!
+  editDjango(django.path, "insert into auth_user (id, username, password, email, first_name, last_name, is_active, is_staff, is_superuser, date_joined) values (20, 'Carol', ?, '', '', '', 1, 0, 0, '2021-01-01 00:00:00')", 'pbkdf2_sha256$1$x$y')
+  editDjango(django.path, "insert into auth_user (id, username, password, email, first_name, last_name, is_active, is_staff, is_superuser, date_joined) values (21, 'ＢＯＢ', ?, '', '', '', 1, 0, 0, '2021-01-01 00:00:00')", 'pbkdf2_sha256$1$x$y')
+  // And Tessera may hold a name that Django has in another case.
+  await withStore(db, async (opened) => {
+    await opened.migrate()
+    await opened.store.createUser({ username: 'Erin', email: '', first_name: '', last_name: '', password: null, is_active: true, is_staff: false, is_superuser: false })
+  })
+  const run = await importDjango(db, '--from', django.path)
+  assert.equal(run.code, 0, run.err)
+  assert.match(run.out, /Read 10 user\(s\)/)
+  assert.match(run.out, /Created 7, updated 0, unchanged 0\./)
+  assert.match(run.err, /warning: 3 user\(s\) were not imported: Tessera's usernames are unique without regard to case or width/)
+  assert.match(run.err, /Carol \(Django 20\) is taken by carol/)
+  assert.match(run.err, /ＢＯＢ \(Django 21\) is taken by bob/)
+  assert.match(run.err, /erin \(Django 7\) is taken by Erin/)
+  await withStore(db, async ({ store }) => {
+    assert.equal((await store.findUserByUsername('carol'))!.password, carolHash, "the older Django carol, untouched by 'Carol'")
+    assert.equal((await store.findUserByUsername('erin'))!.password, null, "Tessera's Erin is not Django's erin")
+    assert.equal(await store.findUserById(20), null)
+  })
+})
+
+test('hashes that cost more than the caps to check are refused at import, by name, with the cap (issue 11, finding 4)', async () => {
+  const db = tesseraDb()
+  const django = copyFixture()
+  dirs.push(django.dir)
+  const insert = (id: number, username: string, password: string) =>
+    editDjango(django.path, "insert into auth_user (id, username, password, email, first_name, last_name, is_active, is_staff, is_superuser, date_joined) values (?, ?, ?, '', '', '', 1, 0, 0, '2021-01-01 00:00:00')", id, username, password)
+  insert(30, 'slowpoke', 'pbkdf2_sha256$10000000$salt$OAXyhAQ/4ZDA9V5RMExt3C1OwQdUpLZ99vm1McFlLRA=')
+  insert(31, 'blowfish', `bcrypt$$2b$14$${'a'.repeat(53)}`)
+  insert(32, 'memory', 'argon2$argon2id$v=19$m=1048576,t=2,p=8$c29tZXNhbHRzb21lc2FsdA$YC9+jJCrQhs5R6db7LlN8Q')
+  insert(33, 'fine', 'pbkdf2_sha256$2000000$salt$OAXyhAQ/4ZDA9V5RMExt3C1OwQdUpLZ99vm1McFlLRA=')
+  const run = await importDjango(db, '--from', django.path)
+  assert.equal(run.code, 0, run.err)
+  assert.match(run.out, /Created 9, updated 0, unchanged 0\./, 'the eight fixture users and the one at the cap')
+  assert.match(run.err, /warning: 3 user\(s\) were not imported: their password hash costs more to check than Tessera allows/)
+  assert.match(run.err, /slowpoke: pbkdf2_sha256 with 10000000 iterations \(at most 2000000\)/)
+  assert.match(run.err, /blowfish: bcrypt with cost 14 \(at most 12\)/)
+  assert.match(run.err, /memory: argon2 with m=1048576 KiB/)
+  await withStore(db, async ({ store }) => {
+    for (const name of ['slowpoke', 'blowfish', 'memory']) assert.equal(await store.findUserByUsername(name), null, name)
+    assert.ok(await store.findUserByUsername('fine'))
+  })
+})
+
 test('a database without auth_user is refused in one line, before Tessera\'s database is touched', async () => {
   const db = tesseraDb()
   const dir = mkdtempSync(join(tmpdir(), 'tessera-notdjango-'))

@@ -83,7 +83,7 @@ describe('POST /accounts/auth/login/', () => {
       await login({ username: 'nobody', password: PASSWORD }),
       await login({ username: 'alice', password: 'wrong password!' }),
       await login({ username: 'carol', password: PASSWORD }),
-      await login({ username: 'ALICE', password: PASSWORD }),
+      await login({ username: 'ALICE', password: 'wrong password!' }),
     ]
     for (const response of responses) {
       assert.equal(response.statusCode, 401)
@@ -91,6 +91,10 @@ describe('POST /accounts/auth/login/', () => {
       assert.equal(response.headers['set-cookie'], undefined, 'no cookie on failure')
     }
     assert.equal(new Set(responses.map((r) => r.body)).size, 1)
+  })
+
+  test('the username is matched without regard to case or width: names are unique that way, one name is one account', async () => {
+    for (const username of ['ALICE', 'Alice', 'ａｌｉｃｅ']) assert.equal((await login({ username, password: PASSWORD })).statusCode, 200, username)
   })
 
   test('400 {"<field>": ["This field is required."]} for a missing field', async () => {

@@ -167,6 +167,30 @@ describe('createPasswordHasher: burn', () => {
     assert.ok(ratio > 0.3 && ratio < 3, `burn/verify median ratio ${ratio.toFixed(2)}`)
   })
 
+  it('an unusable, unsupported, malformed, over-cost or missing hash costs what an unknown user costs (issue 11, finding 5)', async () => {
+    // Before: `!` 4 ms, md5 3 ms against 24 ms for an unknown user: the timing named imported accounts.
+    const hasher = createPasswordHasher()
+    await hasher.burn('warm up')
+    for (const encoded of [
+      '!MTPTlBgvRjxYuYHXJWMsOfTgGuaSsuQsh1ikBGVz',
+      'md5$seasalt$3f86d0d3d465b7b458c231bf3555c0e3',
+      'pbkdf2_sha256$abc$x$y',
+      'pbkdf2_sha256$10000000$salt$OAXyhAQ/4ZDA9V5RMExt3C1OwQdUpLZ99vm1McFlLRA=',
+      '',
+      null,
+    ]) {
+      // Interleaved, so that whatever else the machine does weighs on both alike.
+      const unknown: number[] = []
+      const times: number[] = []
+      for (let i = 0; i < 9; i++) {
+        unknown.push(await elapsed(() => hasher.burn(`guess ${i}`)))
+        times.push(await elapsed(() => hasher.verify(`guess ${i}`, encoded)))
+      }
+      const ratio = median(times) / median(unknown)
+      assert.ok(ratio > 0.3 && ratio < 3, `${String(encoded).slice(0, 20)}: ${ratio.toFixed(2)} of an unknown user's time`)
+    }
+  })
+
   it('resolves to nothing, also under concurrency, and skips refused passwords like verify does', async () => {
     const hasher = createPasswordHasher(CHEAP)
     const results = await Promise.all(Array.from({ length: 8 }, (_, i) => hasher.burn(`p${i}`)))

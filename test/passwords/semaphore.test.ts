@@ -29,23 +29,53 @@ test('a failing task frees its slot', async () => {
   assert.equal(await run(async () => 42), 42)
 })
 
-test('the hasher queues a verification behind a running one under maxConcurrency 1 (a flood cannot take every core)', async () => {
+const django = (iterations: number) => {
+  const hash = pbkdf2Sync('correct horse battery', 'semaphoresalt', iterations, 32, 'sha256').toString('base64')
+  return `pbkdf2_sha256$${iterations}$semaphoresalt$${hash}`
+}
+
+test('the hasher queues a verification behind a running one under a concurrency of 1 (a flood cannot take every core)', async () => {
   const { createPasswordHasher } = await import('../../src/passwords/index.js')
-  const django = (iterations: number) => {
-    const hash = pbkdf2Sync('correct horse battery', 'semaphoresalt', iterations, 32, 'sha256').toString('base64')
-    return `pbkdf2_sha256$${iterations}$semaphoresalt$${hash}`
-  }
   const slow = django(400_000)
   const quick = django(1)
   // Order, not time: the quick check is submitted second. Bounded to one at a time it must wait for the
   // slow one; unbounded, it would finish first (whatever else the machine is doing).
-  for (const [maxConcurrency, expected] of [[1, ['slow', 'quick']], [4, ['quick', 'slow']]] as const) {
-    const hasher = createPasswordHasher({ memoryCost: 8192, timeCost: 1, parallelism: 1, maxConcurrency })
+  for (const [legacyConcurrency, expected] of [[1, ['slow', 'quick']], [4, ['quick', 'slow']]] as const) {
+    const hasher = createPasswordHasher({ memoryCost: 8192, timeCost: 1, parallelism: 1, legacyConcurrency })
     const finished: string[] = []
     await Promise.all([
       hasher.verify('correct horse battery', slow).then((r) => finished.push(r.ok ? 'slow' : 'slow failed')),
       hasher.verify('correct horse battery', quick).then((r) => finished.push(r.ok ? 'quick' : 'quick failed')),
     ])
-    assert.deepEqual(finished, expected, `maxConcurrency ${maxConcurrency}`)
+    assert.deepEqual(finished, expected, `legacyConcurrency ${legacyConcurrency}`)
   }
+})
+
+test('an argon2 login never waits behind imported hashes: they have their own queue (issue 11, finding 4)', async () => {
+  const { createPasswordHasher } = await import('../../src/passwords/index.js')
+  const hasher = createPasswordHasher({ memoryCost: 8192, timeCost: 1, parallelism: 1, maxConcurrency: 1, legacyConcurrency: 1, legacyQueue: 8 })
+  const argon2 = await hasher.hash('correct horse battery')
+  const slow = django(400_000)
+  const finished: string[] = []
+  await Promise.all([
+    ...Array.from({ length: 3 }, (_, i) => hasher.verify('correct horse battery', slow).then(() => finished.push(`legacy ${i}`))),
+    hasher.verify('correct horse battery', argon2).then((r) => finished.push(r.ok ? 'argon2' : 'argon2 failed')),
+  ])
+  assert.equal(finished[0], 'argon2', finished.join(', '))
+})
+
+test('imported-hash checks beyond the queue are shed with HashingBusyError (503 + Retry-After), not queued without end', async () => {
+  const { createPasswordHasher } = await import('../../src/passwords/index.js')
+  const { HashingBusyError } = await import('../../src/errors.js')
+  const hasher = createPasswordHasher({ memoryCost: 8192, timeCost: 1, parallelism: 1, legacyConcurrency: 1, legacyQueue: 2 })
+  const slow = django(200_000)
+  const results = await Promise.allSettled(Array.from({ length: 5 }, () => hasher.verify('correct horse battery', slow)))
+  assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'rejected'])
+  for (const r of results.slice(3)) {
+    const reason = (r as PromiseRejectedResult).reason
+    assert.ok(reason instanceof HashingBusyError)
+    assert.equal(reason.code, 'ERR_PASSWORD_BUSY')
+    assert.ok(reason.retryAfter >= 1)
+  }
+  assert.equal((await hasher.verify('correct horse battery', slow)).ok, true, 'once the queue drains, checks are taken again')
 })

@@ -61,8 +61,8 @@ describe('three instances on one PostgreSQL and Redis', { skip, timeout: 60_000 
   })
 
   test('migrations ran once though three instances started at once', async () => {
-    const rows = await pgQuery(cluster.database.url, 'select name from tessera_migration')
-    assert.deepEqual(rows.map((r) => r.name), ['0001_initial'])
+    const rows = await pgQuery(cluster.database.url, 'select name from tessera_migration order by name')
+    assert.deepEqual(rows.map((r) => r.name), ['0001_initial', '0002_username_key'])
   })
 
   test('login on A, refresh on B, user on C, logout on A: one server; the old refresh token is dead on B', async () => {

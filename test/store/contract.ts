@@ -75,6 +75,19 @@ export function storeContract(name: string, open: () => Promise<StoreUnderTest>)
       await assert.rejects(store.createUser(newUser('alice')), (e: unknown) => e instanceof TesseraError && e.code === 'ERR_CONFLICT')
     })
 
+    test('usernames are unique without regard to case or width: CAROL and ｃａｒｏｌ find carol, and cannot be created', async () => {
+      const carol = await store.createUser(newUser('carol'))
+      for (const name of ['CAROL', 'Carol', 'ｃａｒｏｌ']) {
+        assert.equal((await store.findUserByUsername(name))?.id, carol.id, name)
+        await assert.rejects(store.createUser(newUser(name)), (e: unknown) => e instanceof TesseraError && e.code === 'ERR_CONFLICT', name)
+      }
+      const dave = await store.createUser(newUser('dave'))
+      await assert.rejects(store.updateUser(dave.id, { username: 'Carol' }), (e: unknown) => e instanceof TesseraError && e.code === 'ERR_CONFLICT', 'a rename too')
+      assert.equal(await store.updateUser(dave.id, { username: 'David' }), true)
+      assert.equal((await store.findUserByUsername('david'))?.id, dave.id, 'a rename moves the key')
+      assert.equal(await store.findUserByUsername('dave'), null)
+    })
+
     test('a racing second instance creating the same user loses with ERR_CONFLICT', async () => {
       const results = await Promise.allSettled([store.createUser(newUser('bob')), s.peer.createUser(newUser('bob'))])
       assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1)
