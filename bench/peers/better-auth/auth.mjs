@@ -4,7 +4,7 @@
  * its rate limit off, telemetry off. Settings from the environment:
  *   BA_DATABASE   SQLite file
  *   BA_SECRET     the signing secret
- *   BA_BASE_URL   its own origin (http://127.0.0.1:PORT)
+ *   BA_BASE_URL   its own origin (default http://127.0.0.1:PORT)
  *   BA_HASH       `default` (better-auth's own scrypt) or `argon2id` (@node-rs/argon2 with Tessera's
  *                 default parameters, through emailAndPassword.password.hash/verify)
  *   BA_UPDATE_AGE seconds; `0` makes every get-session extend the session (a write per request)
@@ -26,11 +26,12 @@ export function openDatabase(file) {
 export function makeAuth(env = process.env) {
   const db = openDatabase(env.BA_DATABASE)
   const argon2 = env.BA_HASH === 'argon2id'
+  const baseURL = env.BA_BASE_URL ?? `http://127.0.0.1:${env.PORT ?? 80}`
   const auth = betterAuth({
     database: db,
     secret: env.BA_SECRET,
-    baseURL: env.BA_BASE_URL,
-    trustedOrigins: [env.BA_BASE_URL],
+    baseURL,
+    trustedOrigins: [baseURL],
     emailAndPassword: {
       enabled: true,
       ...(argon2 && { password: { hash: (password) => hash(password, ARGON2), verify: ({ hash: encoded, password }) => verify(encoded, password) } }),

@@ -3,7 +3,7 @@
  * the configured hash), one real sign-in, then SESSIONS more sessions cloned from that sign-in's row
  * with fresh ids and tokens, and their cookies signed as better-auth signs them (HMAC-SHA256 of the
  * token with the secret; checked against the real sign-in's cookie before any is written).
- * Usage: node seed.mjs SESSIONS OUT.json   (settings: see auth.mjs). Writes { login, cookieName, cookies }.
+ * Usage: node seed.mjs SESSIONS OUT.json   (settings: see auth.mjs). Writes { login, cookieName, cookies, seededUpdatedAt }.
  */
 import { createHmac, randomBytes } from 'node:crypto'
 import { writeFileSync } from 'node:fs'
@@ -37,4 +37,4 @@ db.transaction(() => {
   }
 })()
 db.close()
-writeFileSync(out, JSON.stringify({ login, cookieName, cookies }))
+writeFileSync(out, JSON.stringify({ login, cookieName, cookies, seededUpdatedAt: row.updatedAt }))
