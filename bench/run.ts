@@ -1,8 +1,9 @@
 /**
  * `npm run bench` runs every scenario; `npm run bench -- user refresh` runs those only;
- * `npm run bench -- --quick` runs every scenario briefly (under 2 minutes once installed).
- * Options: --duration S (measured seconds per arm, default 6; --quick 2), --rounds N (the measured
- * time is split into N rounds of whole seconds, interleaved between the arms; default 6, --quick 2),
+ * `npm run bench -- --quick` runs every scenario briefly, a smoke test of the harness (under 2
+ * minutes once installed: one measured second per arm, so its ratios are rough).
+ * Options: --duration S (measured seconds per arm, default 6; --quick 1), --rounds N (the measured
+ * time is split into N rounds of whole seconds, interleaved between the arms; default 6, --quick 1),
  * --warmup S (whole seconds per arm, default 2, --quick 1), --connections N (wrk connections,
  * default 64), --profile (run the servers under `node --cpu-prof` and print where their time went),
  * --env KEY=VALUE (repeatable: extra environment for every Tessera server, e.g. LOG_LEVEL=silent),
@@ -51,8 +52,8 @@ if (unknown.length > 0) {
 const selected = positionals.length > 0 ? ALL.filter((name) => positionals.includes(name)) : ALL
 const quick = values.quick
 const options = {
-  duration: Number(values.duration ?? (quick ? 2 : 6)),
-  rounds: Number(values.rounds ?? (quick ? 2 : 6)),
+  duration: Number(values.duration ?? (quick ? 1 : 6)),
+  rounds: Number(values.rounds ?? (quick ? 1 : 6)),
   warmup: Number(values.warmup ?? (quick ? 1 : 2)),
   connections: Number(values.connections),
 }

@@ -139,8 +139,8 @@ async function tesseraVersusPeer(run: Run, name: string, kind: Kind, peerKind: P
 
 export const peerScenarios: Record<string, (run: Run) => Promise<ScenarioResult>> = {
   'ba-session': (run) => tesseraVersusPeer(run, 'ba-session', 'user', 'get-session', { sessions: 1000 }, 1000, 15, 'get-session (database sessions, no cookie cache)'),
-  'ba-extend': (run) => tesseraVersusPeer(run, 'ba-extend', 'refresh', 'get-session', { sessions: 1000, updateAge: 0 }, poolFor(run, 2500), 5, 'get-session with updateAge 0: every request extends its session (an UPDATE and a Set-Cookie)'),
-  'ba-signout': (run) => tesseraVersusPeer(run, 'ba-signout', 'logout', 'sign-out', { sessions: poolFor(run, 1000) }, poolFor(run, 3000), 5, 'sign-out, each session once'),
+  'ba-extend': (run) => tesseraVersusPeer(run, 'ba-extend', 'refresh', 'get-session', { sessions: 1000, updateAge: 0 }, poolFor(run, 4000), 5, 'get-session with updateAge 0: every request extends its session (an UPDATE and a Set-Cookie)'),
+  'ba-signout': (run) => tesseraVersusPeer(run, 'ba-signout', 'logout', 'sign-out', { sessions: poolFor(run, 1000) }, poolFor(run, 4000), 5, 'sign-out, each session once'),
 
   async 'ba-signin'(run) {
     return withTessera(run, 'ba-signin', { users: 10, sessions: 100, loginUser: true }, ({ server, poolFile }) =>

@@ -123,8 +123,12 @@ export const load = (run: Run, server: Server, kind: Kind, poolFile: string, con
 export const arm = (label: string, server: Server, ...loads: Arm['loads']): Arm => ({ label, servers: [server], loads })
 export const judge = (value: number, min: number, text: string): Target => ({ text, ok: value >= min })
 
-/** Sessions a consuming scenario may spend: its expected peak rate × its time under load, with room to spare. */
-export const poolFor = (run: Run, perSecond: number) => Math.ceil(perSecond * (2 * run.options.warmup + run.options.duration + run.options.rounds + 2) * 1.5)
+/**
+ * Sessions an arm that spends one per request may need: `perSecond` × its time under load (the
+ * warm-up and its rounds of whole seconds, plus a second), half again to spare. When a server gets
+ * faster than `perSecond`, its arm fails with "session pool exhausted": raise the rate here.
+ */
+export const poolFor = (run: Run, perSecond: number) => Math.ceil(perSecond * (run.options.warmup + run.options.rounds * Math.max(1, Math.round(run.options.duration / run.options.rounds)) + 1) * 1.5)
 
 async function ratioToBare(run: Run, name: string, kind: Kind, plan: SeedPlan, min: number): Promise<ScenarioResult> {
   return withTessera(run, name, plan, async ({ server, poolFile }) => {
@@ -147,8 +151,8 @@ export const scenarios: Record<string, (run: Run) => Promise<ScenarioResult>> = 
   user: (run) => ratioToBare(run, 'user', 'user', GET_PLAN, 0.85),
   'user-bearer': (run) => ratioToBare(run, 'user-bearer', 'user-bearer', GET_PLAN, 0.85),
   csrf: (run) => ratioToBare(run, 'csrf', 'csrf', GET_PLAN, 0.8),
-  refresh: (run) => ratioToBare(run, 'refresh', 'refresh', { users: 200, sessions: poolFor(run, 2500) }, 0.4),
-  logout: (run) => ratioToBare(run, 'logout', 'logout', { users: 200, sessions: poolFor(run, 3000) }, 0.4),
+  refresh: (run) => ratioToBare(run, 'refresh', 'refresh', { users: 200, sessions: poolFor(run, 4000) }, 0.4),
+  logout: (run) => ratioToBare(run, 'logout', 'logout', { users: 200, sessions: poolFor(run, 4000) }, 0.4),
 
   async logging(run) {
     return withTessera(run, 'logging', GET_PLAN, async ({ server, poolFile, another }) => {
