@@ -23,7 +23,10 @@ try {
   for (const name of names) {
     const env = { PATH: process.env.PATH, NODE_ENV: 'production', SECRET_KEY: 'x'.repeat(64), DATABASE_URL: join(dir, `${name}.sqlite3`), DATA_DIR: dir, RATE_LIMIT_ENABLED: 'false', PORT: String(++port), ...(name === 'tessera-silent' && { LOG_LEVEL: 'silent' }) }
     const child = fork(new URL('variants.mjs', import.meta.url).pathname, [name], { env, cwd: dir, stdio: ['ignore', openSync(join(dir, `${name}.log`), 'a'), 'inherit', 'ipc'] })
-    await new Promise((resolve, reject) => (child.once('message', resolve), child.once('exit', () => reject(new Error(`${name} exited`)))))
+    await new Promise((resolve, reject) => {
+      child.once('message', resolve)
+      child.once('exit', () => reject(new Error(`${name} exited`)))
+    })
     servers.push({ name, child, port, cpu: 0, requests: 0, seconds: 0 })
   }
   const round = (s, seconds) => {

@@ -26,7 +26,7 @@ export function renderReport(results: ScenarioResult[], meta: { options: Options
       lines.push(`| ${result.name} | | | | | | | | | | ${result.target?.text ?? ''} | ${verdict} |`)
       continue
     }
-    result.rows.forEach((row, i) => {
+    for (const [i, row] of result.rows.entries()) {
       const bad = row.errors + row.timeouts + row.non2xx
       const ratio = i === 0 && result.ratio ? `${result.ratio.value.toFixed(2)} (${result.ratio.of})` : ''
       const target = i === 0 && result.target ? result.target.text : ''
@@ -34,7 +34,7 @@ export function renderReport(results: ScenarioResult[], meta: { options: Options
       lines.push(
         `| ${i === 0 ? result.name : ''} | ${row.label} | ${rps} | ${num(row.p50, 1)} | ${num(row.p99, 1)} | ${bad} | ${num(row.cpuPerRequest)} | ${num(row.cpuUtil, 2)} | ${num(row.peakRss)} | ${ratio} | ${target} | ${i === 0 ? verdict : ''} |`,
       )
-    })
+    }
   }
   lines.push('')
   for (const result of results) {
