@@ -18,7 +18,7 @@ export interface Pool {
   login?: { username: string; password: string }
 }
 
-export const KINDS = ['user', 'user-bearer', 'csrf', 'refresh', 'logout', 'login', 'mixed'] as const
+export const KINDS = ['healthz', 'user', 'user-bearer', 'csrf', 'refresh', 'logout', 'login'] as const
 export type Kind = (typeof KINDS)[number]
 
 export interface Shape {
@@ -31,12 +31,9 @@ export interface Shape {
 /** Kinds that spend one pool session per request: a replayed refresh token would be (rightly) refused. */
 export const consumesSessions = (kind: Kind): boolean => kind === 'refresh' || kind === 'logout'
 
-/** Mixed traffic, spread evenly over each 100 requests: 90 user, 5 refresh, 4 csrf, 1 login. */
-const MIX: Kind[] = Array.from({ length: 100 }, (_, i) => (i === 0 ? 'login' : i % 20 === 10 ? 'refresh' : i % 20 === 0 ? 'csrf' : 'user'))
-
 export interface ShapeSource {
   next(): Shape
-  /** Sessions spent so far (refresh, logout, and the refresh part of mixed). */
+  /** Sessions spent so far (refresh, logout). */
   readonly spent: number
   readonly exhausted: boolean
 }
@@ -52,7 +49,6 @@ export function shapeSource(kind: Kind, pool: Pool, origin: string, strict: bool
   let rotating = 0
   let fresh = 0
   let exhausted = false
-  let mixed = 0
   const browser = { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) tessera-bench', accept: 'application/json', 'sec-fetch-site': 'same-origin' }
   const post = { ...browser, origin, 'content-type': 'application/json' }
   const loginBody = pool.login ? JSON.stringify(pool.login) : '{}'
@@ -76,6 +72,8 @@ export function shapeSource(kind: Kind, pool: Pool, origin: string, strict: bool
 
   function build(k: Kind): Shape {
     switch (k) {
+      case 'healthz':
+        return { method: 'GET', path: '/healthz', headers: browser }
       case 'user': {
         const s = anyone()
         return { method: 'GET', path: `${prefix}/user/`, headers: { ...browser, cookie: `access_token=${s.access}; csrftoken=${s.csrf}` } }
@@ -106,11 +104,6 @@ export function shapeSource(kind: Kind, pool: Pool, origin: string, strict: bool
       case 'login': {
         const s = anyone()
         return { method: 'POST', path: `${prefix}/auth/login/`, headers: { ...post, cookie: `csrftoken=${s.csrf}` }, body: loginBody }
-      }
-      case 'mixed': {
-        const pick = MIX[mixed]!
-        mixed = (mixed + 1) % MIX.length
-        return build(pick)
       }
     }
   }

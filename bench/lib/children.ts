@@ -1,15 +1,20 @@
 /**
- * Child processes of a run: servers (Tessera, the bare baseline) and load generators, all compiled
- * into bench/.build. Every child is tracked and killed by its pid if the runner stops early.
+ * Child processes of a run: servers (Tessera as `npm start` runs it, the bare baseline, peer
+ * targets), wrk rounds and the raw argon2 process. Every child is tracked and killed by its pid if
+ * the runner stops early.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
+import { closeSync, openSync } from 'node:fs'
+import { createServer } from 'node:net'
 import { join } from 'node:path'
-import type { LoadResult, LoadSpec } from '../child/load.js'
-import { BUILD_DIR } from './build.js'
+import type { Argon2Params } from '../child/argon2.js'
+import type { LoadResult } from '../child/result.js'
+import { BENCH_DIR, BUILD_DIR } from './build.js'
+import type { Load } from './wrk.js'
 
 const live = new Set<ChildProcess>()
 function killAll(): void {
-  for (const child of live) if (child.exitCode === null && child.pid) process.kill(child.pid, 'SIGKILL')
+  for (const child of live) if (child.exitCode === null && child.signalCode === null && child.pid) process.kill(child.pid, 'SIGKILL')
 }
 process.on('exit', killAll)
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -19,60 +24,75 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   })
 }
 
-const script = (name: string) => join(BUILD_DIR, 'bench', 'child', `${name}.js`)
-
-
-function fork(name: string, env: Record<string, string>, nodeArgs: string[] = []): ChildProcess {
-  const child = spawn(process.execPath, [...nodeArgs, script(name)], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  })
+/** Kills `child` with the run if the run stops first. */
+export function track(child: ChildProcess): ChildProcess {
   live.add(child)
   child.once('exit', () => live.delete(child))
   return child
 }
 
-function nextMessage<T>(child: ChildProcess, type: string, what: string, timeoutMs: number): Promise<T> {
+const script = (name: string) => join(BUILD_DIR, 'bench', 'child', `${name}.js`)
+const baseEnv = () => ({ PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' })
+const profileArgs = (dir?: string) => (dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [])
+
+/** A port nobody listens on now (the OS picks it; the server binds it a moment later). */
+function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => done(new Error(`${what}: no '${type}' within ${timeoutMs} ms`)), timeoutMs)
-    const onMessage = (message: { type: string; message?: string }) => {
-      if (message.type === type) done(undefined, message as T)
-      else if (message.type === 'error') done(new Error(`${what}: ${message.message}`))
-    }
-    const onExit = (code: number | null) => done(new Error(`${what} exited (code ${code}) before '${type}'`))
-    function done(error?: Error, value?: T) {
-      clearTimeout(timer)
-      child.off('message', onMessage)
-      child.off('exit', onExit)
-      if (error) reject(error)
-      else resolve(value!)
-    }
-    child.on('message', onMessage)
-    child.once('exit', onExit)
+    const probe = createServer()
+    probe.once('error', reject)
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number }
+      probe.close(() => resolve(port))
+    })
   })
+}
+
+async function waitReady(url: string, child: ChildProcess, what: string, timeoutMs = 60_000): Promise<void> {
+  const until = Date.now() + timeoutMs
+  while (Date.now() < until) {
+    if (child.exitCode !== null) throw new Error(`${what} exited (code ${child.exitCode}) before answering ${url}`)
+    try {
+      if ((await fetch(url, { signal: AbortSignal.timeout(1000) })).ok) return
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  throw new Error(`${what}: ${url} did not answer within ${timeoutMs / 1000} s`)
 }
 
 export interface Server {
   name: string
   pid: number
   url: string
-  /** What the server said when ready (Tessera: the size of its revocation set). */
-  ready: { port: number; revoked?: number }
   stop(): Promise<void>
 }
 
-async function startServer(name: string, file: string, env: Record<string, string>, nodeArgs: string[] = []): Promise<Server> {
-  const child = fork(file, env, nodeArgs)
-  const ready = await nextMessage<{ port: number; revoked?: number }>(child, 'ready', name, 60_000)
+interface ProcessOptions {
+  env: Record<string, string>
+  /** Where stdout goes (a server's request log): a file, or nowhere. */
+  stdoutFile?: string
+  cwd?: string
+  /** The path that answers 200 once the server is up. */
+  readyPath: string
+}
+
+async function startProcess(name: string, args: string[], options: ProcessOptions): Promise<Server> {
+  const port = await freePort()
+  const out = options.stdoutFile ? openSync(options.stdoutFile, 'a') : 'ignore'
+  const child = track(spawn(process.execPath, args, { cwd: options.cwd, env: { ...baseEnv(), ...options.env, PORT: String(port) }, stdio: ['ignore', out, 'inherit'] }))
+  if (typeof out === 'number') closeSync(out)
+  const url = `http://127.0.0.1:${port}`
+  await waitReady(url + options.readyPath, child, name)
   return {
     name,
     pid: child.pid!,
-    url: `http://127.0.0.1:${ready.port}`,
-    ready,
+    url,
     async stop() {
-      if (child.exitCode !== null) return
+      if (child.exitCode !== null || child.signalCode !== null) return
       const exited = new Promise((resolve) => child.once('exit', resolve))
-      child.send({ type: 'stop' })
+      // SIGTERM: the servers close and exit normally (so that `--cpu-prof` writes its profile).
+      child.kill('SIGTERM')
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
       await exited
       clearTimeout(timer)
@@ -80,72 +100,46 @@ async function startServer(name: string, file: string, env: Record<string, strin
   }
 }
 
-/** Tessera with `env` (its whole environment). `profileDir` turns on `node --cpu-prof`. */
-export function startTessera(env: Record<string, string>, profileDir?: string, name = 'tessera'): Promise<Server> {
-  return startServer(name, 'tessera-server', env, profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])
+/**
+ * Tessera exactly as `npm start` runs it (`tessera serve`: the CLI's own entry, settings from `env`,
+ * its request log on stdout, here into `logFile`), from the bench build, in `cwd` (no stray .env).
+ */
+export function startTessera(env: Record<string, string>, o: { cwd: string; logFile?: string; profileDir?: string; name?: string }): Promise<Server> {
+  return startProcess(o.name ?? 'tessera', [...profileArgs(o.profileDir), script('tessera-cli')], { env, cwd: o.cwd, stdoutFile: o.logFile, readyPath: '/healthz' })
 }
 
 export function startBare(profileDir?: string): Promise<Server> {
-  return startServer('bare', 'bare-server', { NODE_ENV: 'production' }, profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])
+  return startProcess('bare', [...profileArgs(profileDir), script('bare-server')], { env: { NODE_ENV: 'production' }, readyPath: '/healthz' })
 }
 
-export interface Load {
-  spec: LoadSpec
-  pid: number
-  /** Resolves when the load is ready for its next round (the warm-up is over) and waits for `go()`. */
-  ready(): Promise<void>
-  /** Starts the round; resolves with its result. */
-  go(): Promise<LoadResult>
-  stop(): void
+/** A peer target's server (bench/peers/<name>/server.mjs), which reads `env` and PORT. */
+export function startPeer(name: string, env: Record<string, string>, readyPath: string, profileDir?: string): Promise<Server> {
+  return startProcess(name, [...profileArgs(profileDir), join(BENCH_DIR, 'peers', name, 'server.mjs')], { env: { NODE_ENV: 'production', ...env }, cwd: join(BENCH_DIR, 'peers', name), readyPath })
 }
 
-/** Every message of a child, kept until asked for: a message may arrive before anyone waits for it. */
-function mailbox(child: ChildProcess, what: string) {
-  const queued: { type: string; message?: string }[] = []
-  const waiting: { type: string; resolve: (m: unknown) => void; reject: (e: Error) => void }[] = []
-  let gone: Error | undefined
-  const deliver = () => {
-    for (let i = 0; i < waiting.length; i++) {
-      const w = waiting[i]!
-      const failed = queued.findIndex((m) => m.type === 'error')
-      if (failed >= 0) gone ??= new Error(`${what}: ${queued[failed]!.message}`)
-      const at = queued.findIndex((m) => m.type === w.type)
-      if (at >= 0) w.resolve(queued.splice(at, 1)[0])
-      else if (gone) w.reject(gone)
-      else continue
-      waiting.splice(i--, 1)
-    }
-  }
-  child.on('message', (m: { type: string }) => {
-    queued.push(m)
-    deliver()
-  })
-  child.once('exit', (code) => {
-    gone ??= new Error(`${what} exited (code ${code})`)
-    deliver()
-  })
-  return <T>(type: string): Promise<T> =>
-    new Promise<T>((resolve, reject) => {
-      waiting.push({ type, resolve: resolve as (m: unknown) => void, reject })
-      deliver()
-    })
-}
-
-/** Starts a load generator; it warms up at once, then runs `spec.rounds` rounds, each on `go()`. */
-export function startLoad(spec: LoadSpec): Load {
-  const child = fork('load', { NODE_ENV: 'production', ...(spec.uvThreadpoolSize && { UV_THREADPOOL_SIZE: spec.uvThreadpoolSize }) })
-  const next = mailbox(child, `load ${spec.kind} → ${spec.url}`)
-  child.send({ type: 'run', spec })
+/** The raw argon2 rate: a Node process verifying hashes, `concurrency` at a time, one round per call. */
+export function argon2Load(label: string, params: Argon2Params, concurrency: number, uvThreadpoolSize?: string): Load & { pid: number } {
+  const child = track(
+    spawn(process.execPath, [script('argon2')], {
+      env: { ...baseEnv(), NODE_ENV: 'production', ARGON2_BENCH: JSON.stringify({ params, concurrency }), ...(uvThreadpoolSize && { UV_THREADPOOL_SIZE: uvThreadpoolSize }) },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    }),
+  )
   return {
-    spec,
+    label,
     pid: child.pid!,
-    ready: () => next<unknown>('measuring').then(() => undefined),
-    go() {
-      const result = next<{ result: LoadResult }>('result').then((m) => m.result)
-      child.send({ type: 'go' })
-      return result
+    round(seconds) {
+      return new Promise<LoadResult>((resolve, reject) => {
+        const onExit = (code: number | null) => reject(new Error(`${label} exited (code ${code})`))
+        child.once('exit', onExit)
+        child.once('message', (message: { result: LoadResult }) => {
+          child.off('exit', onExit)
+          resolve(message.result)
+        })
+        child.send({ seconds })
+      })
     },
-    stop() {
+    close() {
       if (child.exitCode === null && child.pid) process.kill(child.pid, 'SIGKILL')
     },
   }

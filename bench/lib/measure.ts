@@ -1,15 +1,18 @@
 /**
- * Measured runs. An arm is one setup under load (Tessera, or the bare baseline; one load generator
- * per server, plus any load that runs alongside but is not what is reported, such as a login flood).
- * Arms are measured in interleaved rounds (A B A B A B): whatever else the machine is doing falls on
- * every arm alike. Server CPU time is read from /proc at the start and end of each round.
+ * Measured runs. An arm is one setup under load (Tessera, the bare baseline, a peer; one load per
+ * server, plus any load that runs alongside but is not what is reported, such as a login flood).
+ * Each arm gets a warm-up round, then the arms are measured in interleaved rounds (A B A B A B):
+ * whatever else the machine is doing falls on every arm alike. Server CPU time is read from
+ * /proc/<pid>/stat right before and right after each round.
  */
-import type { LoadResult, LoadSpec } from '../child/load.js'
-import { startLoad, type Load, type Server } from './children.js'
+import type { LoadResult } from '../child/result.js'
+import type { Server } from './children.js'
 import { cpuSeconds, memory } from './proc.js'
+import type { Load } from './wrk.js'
 
 export interface Options {
   connections: number
+  /** Seconds of warm-up per arm. */
   warmup: number
   /** Measured seconds per arm, split into `rounds`. */
   duration: number
@@ -26,7 +29,6 @@ export interface Measurement {
   errors: number
   non2xx: number
   timeouts: number
-  statusCodes: Record<string, number>
   /** Server CPU time per request, microseconds (all servers of the arm together). */
   cpuPerRequest: number
   /** Server CPU seconds per wall second (1.0 = one core busy). */
@@ -35,18 +37,19 @@ export interface Measurement {
   peakRss: number
   rss: number
   failed: string | null
-  /** What the side loads (not reported as the arm's rate) did, summed over the rounds. */
+  /** What the side loads (not reported as the arm's rate) did, over the rounds. */
   side: LoadResult[]
 }
 
 export interface Arm {
   label: string
-  /** Whose CPU and memory are measured; none: the loads' own (the raw argon2 arm hashes in its load process). */
+  /** Whose CPU and memory are measured (the raw argon2 arm: its own process, `pids`). */
   servers: Server[]
+  pids?: number[]
   /** The reported loads (their rates add up: one generator per instance). */
-  loads: Omit<LoadSpec, 'rounds'>[]
+  loads: Load[]
   /** Loads that run during this arm's rounds only, not reported as its rate (a login flood). */
-  side?: Omit<LoadSpec, 'rounds'>[]
+  side?: Load[]
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN
@@ -58,8 +61,6 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
 
 /** Merges one load's rounds into one result. */
 function merge(rounds: LoadResult[]): LoadResult {
-  const statusCodes: Record<string, number> = {}
-  for (const r of rounds) for (const [code, n] of Object.entries(r.statusCodes)) statusCodes[code] = (statusCodes[code] ?? 0) + n
   const sum = (pick: (r: LoadResult) => number) => rounds.reduce((acc, r) => acc + pick(r), 0)
   return {
     requests: sum((r) => r.requests),
@@ -70,45 +71,45 @@ function merge(rounds: LoadResult[]): LoadResult {
     errors: sum((r) => r.errors),
     timeouts: sum((r) => r.timeouts),
     non2xx: sum((r) => r.non2xx),
-    statusCodes,
-    spent: Math.max(...rounds.map((r) => r.spent)),
+    spent: Math.max(0, ...rounds.map((r) => r.spent)),
     exhausted: rounds.some((r) => r.exhausted),
   }
 }
 
 interface Running {
   arm: Arm
-  loads: Load[]
-  side: Load[]
   results: LoadResult[][]
   sideResults: LoadResult[][]
   cpu: number
   wall: number
 }
 
-/** Whose CPU and memory count: the servers, or for the raw argon2 arm its own load process. */
-const measuredPids = (r: Running) => (r.arm.servers.length > 0 ? r.arm.servers.map((server) => server.pid) : r.loads.map((l) => l.pid))
+const measuredPids = (arm: Arm) => arm.pids ?? arm.servers.map((server) => server.pid)
 
-async function runRound(r: Running, limit: number): Promise<void> {
-  await withTimeout(Promise.all([...r.loads, ...r.side].map((l) => l.ready())), limit, r.arm.label)
-  // The side loads start first, so the reported ones run against them from their first request.
-  const side = r.side.map((l) => l.go())
+async function runRound(r: Running, seconds: number, measured: boolean): Promise<void> {
+  const limit = (seconds + 60) * 1000
+  // The side loads start first (and run a second longer), so the reported ones meet them from their first request.
+  const side = (r.arm.side ?? []).map((load) => withTimeout(load.round(seconds + 1), limit, `${load.label} (side load)`))
   if (side.length > 0) await new Promise((resolve) => setTimeout(resolve, 300))
-  const pids = measuredPids(r)
+  const pids = measuredPids(r.arm)
   const cpu0 = pids.map(cpuSeconds)
   const t0 = performance.now()
-  const results = await withTimeout(Promise.all(r.loads.map((l) => l.go())), limit, r.arm.label)
-  r.wall += (performance.now() - t0) / 1000
-  r.cpu += pids.reduce((acc, pid, i) => acc + cpuSeconds(pid) - cpu0[i]!, 0)
+  const results = await withTimeout(Promise.all(r.arm.loads.map((load) => load.round(seconds))), limit, r.arm.label)
+  const cpu = pids.reduce((acc, pid, i) => acc + cpuSeconds(pid) - cpu0[i]!, 0)
+  const wall = (performance.now() - t0) / 1000
+  const sideResults = await Promise.all(side)
+  if (!measured) return
+  r.cpu += cpu
+  r.wall += wall
   for (const [i, result] of results.entries()) r.results[i]!.push(result)
-  for (const [i, result] of (await withTimeout(Promise.all(side), limit, `${r.arm.label} (side load)`)).entries()) r.sideResults[i]!.push(result)
+  for (const [i, result] of sideResults.entries()) r.sideResults[i]!.push(result)
 }
 
 function summarize(r: Running): Measurement {
   const merged = r.results.map(merge)
   const side = r.sideResults.map(merge)
   const all = merge(merged)
-  const mem = measuredPids(r).map(memory)
+  const mem = measuredPids(r.arm).map(memory)
   return {
     label: r.arm.label,
     rps: merged.reduce((acc, m) => acc + m.rps, 0),
@@ -118,7 +119,6 @@ function summarize(r: Running): Measurement {
     errors: all.errors,
     non2xx: all.non2xx,
     timeouts: all.timeouts,
-    statusCodes: all.statusCodes,
     cpuPerRequest: all.requests > 0 ? (r.cpu / all.requests) * 1e6 : NaN,
     cpuUtil: r.cpu / r.wall,
     peakRss: Math.max(...mem.map((x) => x.peak)),
@@ -128,40 +128,27 @@ function summarize(r: Running): Measurement {
   }
 }
 
-/** Measures the arms in interleaved rounds; every load process is gone when this returns. */
-export async function measureArms(arms: Arm[], options: Pick<Options, 'rounds' | 'duration'>): Promise<Measurement[]> {
-  const rounds = options.rounds
-  const running: Running[] = arms.map((arm) => ({
-    arm,
-    loads: arm.loads.map((spec) => startLoad({ ...spec, rounds })),
-    side: (arm.side ?? []).map((spec) => startLoad({ ...spec, rounds })),
-    results: arm.loads.map(() => []),
-    sideResults: (arm.side ?? []).map(() => []),
-    cpu: 0,
-    wall: 0,
-  }))
+/** Warms up each arm, then measures the arms in interleaved rounds; closes every load. */
+export async function measureArms(arms: Arm[], options: Pick<Options, 'rounds' | 'duration' | 'warmup'>): Promise<Measurement[]> {
+  const running: Running[] = arms.map((arm) => ({ arm, results: arm.loads.map(() => []), sideResults: (arm.side ?? []).map(() => []), cpu: 0, wall: 0 }))
+  const perRound = Math.max(1, Math.round(options.duration / options.rounds))
   try {
-    for (let round = 0; round < rounds; round++) {
-      for (const r of running) {
-        const longest = Math.max(...[...r.arm.loads, ...(r.arm.side ?? [])].map((spec) => spec.warmup + spec.duration))
-        await runRound(r, (longest + 60) * 1000)
-      }
-    }
+    if (options.warmup > 0) for (const r of running) await runRound(r, options.warmup, false)
+    for (let round = 0; round < options.rounds; round++) for (const r of running) await runRound(r, perRound, true)
     return running.map(summarize)
   } finally {
-    for (const r of running) for (const load of [...r.loads, ...r.side]) load.stop()
+    for (const arm of arms) for (const load of [...arm.loads, ...(arm.side ?? [])]) load.close()
   }
 }
 
-/** A run with any error, timeout, non-2xx answer or exhausted pool is a failure, whatever its rate. */
+/** A run with any error, timeout, status ≥ 400 or exhausted pool is a failure, whatever its rate. */
 export function failure(results: LoadResult[]): string | null {
   const problems: string[] = []
   for (const r of results) {
     if (r.exhausted) problems.push('session pool exhausted')
-    if (r.errors > 0) problems.push(`${r.errors} connection errors`)
+    if (r.errors > 0) problems.push(`${r.errors} socket errors`)
     if (r.timeouts > 0) problems.push(`${r.timeouts} timeouts`)
-    const bad = Object.entries(r.statusCodes).filter(([code]) => !code.startsWith('2'))
-    if (bad.length > 0) problems.push(`non-2xx: ${bad.map(([code, n]) => `${n}×${code}`).join(', ')}`)
+    if (r.non2xx > 0) problems.push(`${r.non2xx} answers with status ≥ 400`)
     if (r.requests === 0) problems.push('no responses')
   }
   return problems.length > 0 ? problems.join('; ') : null

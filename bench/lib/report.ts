@@ -11,13 +11,13 @@ const END = '<!-- bench:results:end -->'
 
 const num = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '–')
 
-export function renderReport(results: ScenarioResult[], meta: { options: Options; seconds: number; command: string; loadBefore: number }): string {
+export function renderReport(results: ScenarioResult[], meta: { options: Options; seconds: number; command: string; loadBefore: number; wrk: string; betterAuth?: string }): string {
   const lines = [
     `Run of ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC: \`${meta.command}\`; per server ${meta.options.duration} s measured in ${meta.options.rounds} interleaved rounds ` +
-      `after ${meta.options.warmup} s of warm-up; ${meta.options.connections} connections (login: 8); Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'CPU'}; ` +
+      `after ${meta.options.warmup} s of warm-up per arm; load from ${meta.wrk.replace(/ Copyright.*$/, '')}, one thread, ${meta.options.connections} connections (logins: 8)${meta.betterAuth ? `; better-auth ${meta.betterAuth}` : ''}; Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'CPU'}; ` +
       `load average ${meta.loadBefore.toFixed(1)} before and ${loadavg()[0]!.toFixed(1)} after; the whole run took ${num(meta.seconds)} s.`,
     '',
-    '| scenario | server | req/s | p50 ms | p99 ms | errors / non-2xx | CPU µs/req | CPU (cores) | peak RSS MiB | ratio | target | |',
+    '| scenario | arm | req/s | p50 ms | p99 ms | errors / ≥ 400 | CPU µs/req | CPU (cores) | peak RSS MiB | ratio | target | |',
     '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|',
   ]
   for (const result of results) {
@@ -26,15 +26,15 @@ export function renderReport(results: ScenarioResult[], meta: { options: Options
       lines.push(`| ${result.name} | | | | | | | | | | ${result.target?.text ?? ''} | ${verdict} |`)
       continue
     }
-    result.rows.forEach((row, i) => {
+    for (const [i, row] of result.rows.entries()) {
       const bad = row.errors + row.timeouts + row.non2xx
-      const ratio = i === 0 && result.ratio ? `${result.ratio.value.toFixed(2)} of ${result.ratio.of}` : ''
+      const ratio = i === 0 && result.ratio ? `${result.ratio.value.toFixed(2)} (${result.ratio.of})` : ''
       const target = i === 0 && result.target ? result.target.text : ''
       const rps = row.failed ? `FAILED (${num(row.rps)})` : num(row.rps)
       lines.push(
         `| ${i === 0 ? result.name : ''} | ${row.label} | ${rps} | ${num(row.p50, 1)} | ${num(row.p99, 1)} | ${bad} | ${num(row.cpuPerRequest)} | ${num(row.cpuUtil, 2)} | ${num(row.peakRss)} | ${ratio} | ${target} | ${i === 0 ? verdict : ''} |`,
       )
-    })
+    }
   }
   lines.push('')
   for (const result of results) {

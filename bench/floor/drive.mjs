@@ -1,0 +1,50 @@
+/**
+ * Runs bench/floor/variants.mjs servers side by side: `GET /healthz` with wrk -t1 -c64, a 2 s
+ * warm-up, then ROUNDS interleaved rounds of 2 s; server CPU from /proc/<pid>/stat around each round.
+ * Usage: node bench/floor/drive.mjs [variant ...]   (stdout of each server goes to a file)
+ */
+import { fork, spawnSync } from 'node:child_process'
+import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+const ALL = ['bare', 'cors-none', 'cors-list', 'cookie', 'header-hooks', 'metrics', 'fastify-log', 'pino-one-line', 'lean-line', 'tessera-silent', 'tessera-info']
+const names = process.argv.length > 2 ? process.argv.slice(2) : ALL
+const ROUNDS = Number(process.env.ROUNDS ?? 4)
+const cpu = (pid) => {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return (Number(fields[11]) + Number(fields[12])) / 100
+}
+const dir = mkdtempSync(join(tmpdir(), 'tessera-floor-'))
+const servers = []
+try {
+  let port = 47100
+  for (const name of names) {
+    const env = { PATH: process.env.PATH, NODE_ENV: 'production', SECRET_KEY: 'x'.repeat(64), DATABASE_URL: join(dir, `${name}.sqlite3`), DATA_DIR: dir, RATE_LIMIT_ENABLED: 'false', PORT: String(++port), ...(name === 'tessera-silent' && { LOG_LEVEL: 'silent' }) }
+    const child = fork(new URL('variants.mjs', import.meta.url).pathname, [name], { env, cwd: dir, stdio: ['ignore', openSync(join(dir, `${name}.log`), 'a'), 'inherit', 'ipc'] })
+    await new Promise((resolve, reject) => {
+      child.once('message', resolve)
+      child.once('exit', () => reject(new Error(`${name} exited`)))
+    })
+    servers.push({ name, child, port, cpu: 0, requests: 0, seconds: 0 })
+  }
+  const round = (s, seconds) => {
+    const c0 = cpu(s.child.pid)
+    const out = spawnSync('wrk', ['-t1', '-c64', `-d${seconds}s`, `http://127.0.0.1:${s.port}/healthz`], { encoding: 'utf8' }).stdout
+    return { cpu: cpu(s.child.pid) - c0, requests: Number(/(\d+) requests in/.exec(out)[1]) }
+  }
+  for (const s of servers) round(s, 2)
+  for (let i = 0; i < ROUNDS; i++) {
+    for (const s of servers) {
+      const r = round(s, 2)
+      s.cpu += r.cpu
+      s.requests += r.requests
+      s.seconds += 2
+    }
+  }
+  for (const s of servers) console.log(`${s.name.padEnd(16)} ${(s.requests / s.seconds).toFixed(0).padStart(7)} req/s  ${((s.cpu / s.requests) * 1e6).toFixed(1).padStart(6)} µs CPU/req`)
+} finally {
+  for (const s of servers) s.child.kill('SIGKILL')
+  rmSync(dir, { recursive: true, force: true })
+}

@@ -1,0 +1,73 @@
+/**
+ * Issue 16, item 1: the per-request floor taken apart. One server per process: bare Fastify plus one
+ * of the pieces Tessera puts on every request, or Tessera itself (from the bench build: run
+ * `npm run bench -- healthz` once first). `node bench/floor/drive.mjs` runs them all under wrk.
+ */
+import cors from '@fastify/cors'
+import cookie from '@fastify/cookie'
+import Fastify from 'fastify'
+import client from 'prom-client'
+import SonicBoom from 'sonic-boom'
+
+const BUILD = new URL('../.build/src/', import.meta.url).href
+const name = process.argv[2]
+const redact = ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]']
+let app
+if (name.startsWith('tessera')) {
+  const { loadConfig } = await import(`${BUILD}config/index.js`)
+  const { buildServer } = await import(`${BUILD}http/index.js`)
+  app = await buildServer({ config: loadConfig().config })
+} else {
+  const options = {
+    // Fastify's own request logging, as Tessera has it at LOG_LEVEL=info (two lines per request).
+    'fastify-log': { logger: { level: 'info', redact } },
+    // One line per request through pino, without Fastify's per-request child logger.
+    'pino-one-line': { logger: { level: 'info' }, disableRequestLogging: true, childLoggerFactory: (logger) => logger },
+  }[name]
+  app = Fastify({ logger: false, ...options })
+  if (name === 'cors-none') await app.register(cors, { origin: false, credentials: true })
+  if (name === 'cors-list') await app.register(cors, { origin: ['https://app.example.com'], credentials: true })
+  if (name === 'cookie') await app.register(cookie)
+  if (name === 'header-hooks') {
+    app.addHook('onRequest', (_request, reply, done) => {
+      reply.header('x-content-type-options', 'nosniff')
+      done()
+    })
+    app.addHook('onSend', (_request, _reply, payload, done) => done(null, payload))
+  }
+  if (name === 'metrics') {
+    const registry = new client.Registry()
+    const requests = new client.Counter({ name: 'r', help: 'r', labelNames: ['method', 'route', 'status'], registers: [registry] })
+    const duration = new client.Histogram({ name: 'd', help: 'd', labelNames: ['method', 'route'], registers: [registry] })
+    const series = new Map()
+    app.addHook('onResponse', (request, reply, done) => {
+      done()
+      const route = request.routeOptions.url ?? 'unmatched'
+      const key = `${request.method} ${route} ${reply.statusCode}`
+      let child = series.get(key)
+      if (!child) series.set(key, (child = { count: requests.labels(request.method, route, String(reply.statusCode)), duration: duration.labels(request.method, route) }))
+      child.count.inc()
+      child.duration.observe(reply.elapsedTime / 1000)
+    })
+  }
+  if (name === 'pino-one-line') {
+    app.addHook('onResponse', (request, reply, done) => {
+      request.log.info({ reqId: request.id, method: request.method, route: request.routeOptions.url, status: reply.statusCode, ms: reply.elapsedTime }, 'request')
+      done()
+    })
+  }
+  if (name === 'lean-line') {
+    // A hand-built JSON line into an asynchronous, buffered sonic-boom (no pino, no child logger).
+    const out = new SonicBoom({ fd: 1, sync: false, minLength: 8192 })
+    app.addHook('onResponse', (request, reply, done) => {
+      out.write(`{"level":30,"time":${Date.now()},"msg":"request","reqId":"${request.id}","method":"${request.method}","route":${JSON.stringify(request.routeOptions.url ?? null)},"status":${reply.statusCode},"ms":${reply.elapsedTime.toFixed(2)}}\n`)
+      done()
+    })
+  }
+  app.get('/healthz', async (_request, reply) => {
+    reply.header('cache-control', 'no-store')
+    return { status: 'ok' }
+  })
+}
+await app.listen({ host: '127.0.0.1', port: Number(process.env.PORT) })
+process.send('ready')
