@@ -33,21 +33,23 @@ async function measure<T>(items: T[], op: (item: T) => Promise<unknown>, inFligh
   return { wall: ((performance.now() - started) * 1000) / items.length, cpu: (used.user + used.system) / items.length }
 }
 
+const SEEN = { ip: '127.0.0.1', user_agent: 'bench', client_key: 'bench' }
+
 async function run(store: Store): Promise<Record<string, { wall: number; cpu: number }>> {
   const user = await store.createUser({ username: `bench${hex()}`, email: '', first_name: '', last_name: '', password: null, is_active: true, is_staff: false, is_superuser: false })
   const make = (): { session: Session; first: RefreshRecord } => {
-    const session: Session = { id: hex(), user_id: user.id, created_at: now, last_used_at: now, user_agent: 'bench', ip: '127.0.0.1', expires_at: now + 86_400_000, revoked_at: null, revoke_reason: null }
+    const session: Session = { id: hex(), user_id: user.id, created_at: now, last_used_at: now, user_agent: 'bench', ip: '127.0.0.1', expires_at: now + 86_400_000, revoked_at: null, revoke_reason: null, client_key: '' }
     return { session, first: token(session, null) }
   }
   const sessions = Array.from({ length: N }, make)
   const results: Record<string, { wall: number; cpu: number }> = {}
   results['login session insert'] = await measure(sessions, (s) => store.createSession(s.session, s.first))
-  results.rotation = await measure(sessions, (s) => store.rotateRefresh(s.first.jti, token(s.session, s.first.jti), now + 1))
+  results.rotation = await measure(sessions, (s) => store.rotateRefresh(s.first.jti, token(s.session, s.first.jti), now + 1, SEEN))
   results.logout = await measure(sessions, (s) => store.revokeSession(s.session.id, 'logout', now + 2))
   if (engine === 'postgres') {
     const more = Array.from({ length: N }, make)
     for (const s of more) await store.createSession(s.session, s.first)
-    results['rotation, 32 in flight'] = await measure(more, (s) => store.rotateRefresh(s.first.jti, token(s.session, s.first.jti), now + 1), 32)
+    results['rotation, 32 in flight'] = await measure(more, (s) => store.rotateRefresh(s.first.jti, token(s.session, s.first.jti), now + 1, SEEN), 32)
   }
   return results
 }

@@ -51,6 +51,7 @@ function makeSession(tessera: Runtime, userId: number, now: number, revokedAt: n
     expires_at: refresh.claims.exp * 1000,
     revoked_at: revokedAt,
     revoke_reason: revokedAt === null ? null : 'logout',
+    client_key: '',
   }
   const token = { ...refreshRecord(refresh, sid, userId, null), revoked_at: revokedAt }
   const csrf = generateSecret()

@@ -9,13 +9,15 @@ import type { UserCache } from './user-cache.js'
 /** A structured audit event (pino in the server); never carries a password or a token. */
 export type Audit = (event: AuditEvent, fields: Record<string, unknown>) => void
 export type AuditEvent =
-  | 'login_ok' | 'login_failed' | 'refresh' | 'refresh_grace' | 'reuse_detected' | 'session_revoked'
+  | 'login_ok' | 'login_failed' | 'refresh' | 'refresh_grace' | 'refresh_retry' | 'reuse_detected' | 'session_revoked'
   | 'logout' | 'password_changed' | 'user_registered' | 'rate_limited' | 'csrf_failed'
 
-/** Who made the request, for the session list and the audit log. */
+/** Who made the request, for the session list, the audit log and binding a session to its client. */
 export interface ClientInfo {
   ip: string
   userAgent: string
+  /** The CSRF secret the client holds (after a login: the one the login hands it); '' when none. */
+  csrfSecret: string
 }
 
 /** Everything the use cases share; built once by `createAuthService`. */

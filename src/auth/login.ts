@@ -2,6 +2,8 @@ import { createHmac, randomBytes } from 'node:crypto'
 import { TesseraError } from '../errors.js'
 import type { IssuedToken } from '../tokens/index.js'
 import { isActive } from './active.js'
+import { seenBy } from './client.js'
+import { revokeSession } from './sessions.js'
 import type { AuthContext, ClientInfo } from './context.js'
 import type { RefreshRecord, Session, UserInfo } from './store.js'
 import { usernameKey } from './username.js'
@@ -32,7 +34,11 @@ export function refreshRecord(issued: IssuedToken, sessionId: string, userId: nu
   }
 }
 
-/** Opens a session (token family) for a user who has just proved who they are. */
+/**
+ * Opens a session (token family) for a user who has just proved who they are, bound to the client
+ * (see clientKey). Beyond `maxSessionsPerUser` live sessions, the oldest are revoked: logins in a loop
+ * cannot grow a user's sessions, and the revocation set, without bound.
+ */
 export async function openSession(ctx: AuthContext, user: UserInfo, client: ClientInfo): Promise<TokenPair> {
   const now = ctx.now()
   const sid = newSessionId()
@@ -43,14 +49,20 @@ export async function openSession(ctx: AuthContext, user: UserInfo, client: Clie
     user_id: user.id,
     created_at: now,
     last_used_at: now,
-    user_agent: client.userAgent.slice(0, 512),
-    ip: client.ip,
     expires_at: refresh.claims.exp * 1000,
     revoked_at: null,
     revoke_reason: null,
+    ...seenBy(ctx, client),
   }
   await ctx.store.createSession(session, refreshRecord(refresh, sid, user.id, null))
+  await capSessions(ctx, user.id, sid)
   return { access, refresh, session, user }
+}
+
+/** The least recently used sessions beyond the cap go; never `keep`, the one just opened. */
+async function capSessions(ctx: AuthContext, userId: number, keep: string): Promise<void> {
+  const others = (await ctx.store.listSessions(userId, ctx.now())).filter((s) => s.id !== keep)
+  for (const old of others.slice(ctx.settings.maxSessionsPerUser - 1)) await revokeSession(ctx, old.id, 'session_limit')
 }
 
 /**
@@ -85,8 +97,10 @@ export async function login(ctx: AuthContext, username: string, password: string
   await ctx.limiter.recordSuccess(client.ip, user.username)
   const patch = { last_login: ctx.now(), ...(needsRehash && { password: await ctx.hasher.hash(password) }) }
   await ctx.store.updateUser(user.id, patch)
-  ctx.users.invalidate(user.id)
-  const pair = await openSession(ctx, { ...user, ...patch }, client)
+  // Filled, not emptied: the user's next request needs no read, even while the database is down.
+  const updated = { ...user, ...patch }
+  ctx.users.put(updated)
+  const pair = await openSession(ctx, updated, client)
   ctx.audit('login_ok', { user_id: user.id, session_id: pair.session.id, ip: client.ip, rehashed: needsRehash })
   return pair
 }

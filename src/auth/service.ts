@@ -6,7 +6,7 @@ import { login } from './login.js'
 import { LoginLimiter, MemoryCounters, type CounterStore } from './rate-limit.js'
 import { refresh } from './refresh.js'
 import { RevocationList } from './revocations.js'
-import { authenticateAccess, changePassword, listSessions, logout, revokeOwnSession, revokeSession, revokeUserSessions, verifyAnyToken } from './sessions.js'
+import { authenticateAccess, changePassword, listSessions, logout, logoutSession, revokeOwnSession, revokeSession, revokeUserSessions, verifyAnyToken } from './sessions.js'
 import type { Store } from './store.js'
 import { UserCache } from './user-cache.js'
 import { getActiveUser } from './active.js'
@@ -49,6 +49,7 @@ export function createAuthService(config: Pick<Config, 'tokens' | 'registrationE
     login: (username: string, password: string, client: ClientInfo) => login(ctx, username, password, client),
     refresh: (token: string, client: ClientInfo) => refresh(ctx, token, client),
     logout: (refreshToken: string) => logout(ctx, refreshToken),
+    logoutSession: (sessionId: string, userId: number) => logoutSession(ctx, sessionId, userId),
     authenticateAccess: (token: string) => authenticateAccess(ctx, token),
     verifyAnyToken: (token: string) => verifyAnyToken(ctx, token),
     getUser: (id: number) => ctx.users.get(id),

@@ -58,6 +58,12 @@ export async function logout(ctx: AuthContext, refreshToken: string): Promise<vo
   ctx.audit('logout', { user_id: claims.user_id, session_id: claims.sid })
 }
 
+/** Logout by access token (a Bearer client keeps no refresh cookie): ends the session it names. */
+export async function logoutSession(ctx: AuthContext, sessionId: string, userId: number): Promise<void> {
+  await revokeSession(ctx, sessionId, 'logout')
+  ctx.audit('logout', { user_id: userId, session_id: sessionId })
+}
+
 /** The user's live sessions; `current` marks the one making the request. */
 export async function listSessions(ctx: AuthContext, userId: number, currentId: string | undefined): Promise<(Session & { current: boolean })[]> {
   const sessions = await ctx.store.listSessions(userId, ctx.now())

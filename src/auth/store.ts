@@ -40,7 +40,16 @@ export interface Session {
   expires_at: number
   revoked_at: number | null
   revoke_reason: string | null
+  /**
+   * Who last used the session (clientKey in auth/client.ts: the CSRF secret and User-Agent, keyed): a
+   * retried refresh from the same client is a lost reply, from anyone else a replay. '' for sessions
+   * from before migration 0003, which fall back to the User-Agent within the grace window.
+   */
+  client_key: string
 }
+
+/** What a refresh records about the client that made it: `ip` and `user_agent` are "last seen". */
+export type SessionSeen = Pick<Session, 'ip' | 'user_agent' | 'client_key'>
 
 /** One issued refresh token ("outstanding" in SimpleJWT's words). */
 export interface RefreshRecord {
@@ -79,11 +88,11 @@ export interface SessionStore {
   /**
    * Marks `parentJti` used and records `successor`, atomically and only if the parent is unused,
    * unrevoked and its session alive (compare-and-set: holds across processes). Also bumps the
-   * session's `last_used_at` and `expires_at`.
+   * session's `last_used_at` and `expires_at`, and records `seen` on it.
    */
-  rotateRefresh(parentJti: string, successor: RefreshRecord, now: number): Promise<RotateOutcome>
-  /** Bumps `last_used_at` (refresh without rotation). */
-  touchSession(id: string, now: number): Promise<void>
+  rotateRefresh(parentJti: string, successor: RefreshRecord, now: number, seen: SessionSeen): Promise<RotateOutcome>
+  /** Bumps `last_used_at` and records `seen` (refresh without rotation). */
+  touchSession(id: string, now: number, seen: SessionSeen): Promise<void>
   /** Revokes the session and blacklists every token in it. Returns false when it was already revoked or absent. */
   revokeSession(id: string, reason: string, now: number): Promise<boolean>
   /** Revokes every live session of a user except `keep`; returns the ids revoked. */

@@ -32,9 +32,19 @@ export class UserCache {
       if (hit && error instanceof StoreUnavailableError && hit.until + this.staleMs > this.now()) return hit.user
       throw error
     }
+    this.#set(id, user)
+    return user
+  }
+
+  #set(id: number, user: UserInfo | null): void {
+    this.#entries.delete(id)
     if (this.#entries.size >= this.maxEntries) this.#entries.delete(this.#entries.keys().next().value!)
     this.#entries.set(id, { user, until: this.now() + this.ttlMs })
-    return user
+  }
+
+  /** Caches a row just read or written, so the next request needs no read (nor a database that is up). */
+  put(user: User): void {
+    this.#set(user.id, withoutPassword(user))
   }
 
   invalidate(id: number): void {

@@ -28,6 +28,8 @@ export interface TokenSettings {
   rotate: boolean
   /** Seconds during which a replay of the immediate parent gets the same successor (many tabs). */
   reuseGrace: number
+  /** Live sessions per user; a login beyond it revokes the oldest. */
+  maxSessionsPerUser: number
   issuer: string | undefined
   audience: string | undefined
   /** Seconds of clock skew tolerated on `exp`/`nbf`. */

@@ -26,6 +26,7 @@ export const ENV_VARIABLES = {
   REFRESH_TOKEN_LIFETIME: ['tokens.refreshLifetime', 'duration'],
   ROTATE_REFRESH_TOKENS: ['tokens.rotate', 'bool'],
   REFRESH_REUSE_GRACE: ['tokens.reuseGrace', 'duration'],
+  MAX_SESSIONS_PER_USER: ['tokens.maxSessionsPerUser', 'int'],
   JWT_ISSUER: ['tokens.issuer', 'string'],
   JWT_AUDIENCE: ['tokens.audience', 'string'],
   JWT_LEEWAY: ['tokens.leeway', 'duration'],

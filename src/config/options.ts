@@ -52,8 +52,13 @@ export interface TesseraOptions {
     accessLifetime?: Duration
     refreshLifetime?: Duration
     rotate?: boolean
-    /** How long a replay of the immediate parent gets the same successor (many tabs). */
+    /**
+     * How long a replay of the immediate parent gets the same successor, for sessions that predate client
+     * binding (from the same User-Agent); a bound session's own client gets it for as long as it is unused.
+     */
     reuseGrace?: Duration
+    /** Live sessions one user may have; a login beyond it revokes the oldest. Default 100. */
+    maxSessionsPerUser?: number
     issuer?: string
     audience?: string
     /** Clock skew tolerated on `exp`/`nbf`, at most `'300s'`. */

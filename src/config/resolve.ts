@@ -118,6 +118,7 @@ export function resolveOptions(options: TesseraOptions | Config = {}): Config {
       refreshLifetime,
       rotate: bool('tokens.rotate', t.rotate, true),
       reuseGrace: seconds('tokens.reuseGrace', t.reuseGrace, 10),
+      maxSessionsPerUser: int('tokens.maxSessionsPerUser', t.maxSessionsPerUser, 100, 1, 1_000_000),
       issuer: optional('tokens.issuer', t.issuer),
       audience: optional('tokens.audience', t.audience),
       leeway,

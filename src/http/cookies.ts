@@ -1,7 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Config } from '../config/index.js'
 import { deleteCookie, setCookie, type CookieInstruction } from '../cookies/index.js'
-import { generateSecret } from '../csrf/index.js'
 import type { IssuedToken } from '../tokens/index.js'
 import { isSecureRequest } from './request.js'
 
@@ -36,7 +35,3 @@ function addVary(reply: FastifyReply, field: string): void {
   reply.header('vary', fields.join(', '))
 }
 
-/** Django's rotate_token(): a new secret at login, so a secret planted before login is worthless after. */
-export function rotateCsrfCookie(config: Config, request: FastifyRequest, reply: FastifyReply): void {
-  setCsrfCookie(config, request, reply, generateSecret())
-}

@@ -6,6 +6,7 @@ import type { CounterStore, Store } from '../auth/index.js'
 import { resolveOptions, type TesseraOptions } from '../config/index.js'
 import { createRuntime } from '../runtime.js'
 import { createApi, type TesseraApi } from './api.js'
+import { drfStringFields, useDrfJson } from './bodies.js'
 import { handleError } from './errors.js'
 import { authenticateHook, csrfHook, kCsrfDecided } from './guards.js'
 import { kRuntime } from './internal.js'
@@ -60,18 +61,12 @@ async function tesseraPlugin(fastify: FastifyInstance, { store, counters, now, .
     // Bodies are JSON or form-encoded only: anything else (text/plain included, which a cross-site
     // form can send without a preflight) is a 415, not a string handed to the schema.
     app.removeContentTypeParser('text/plain')
-    // DRF reads an empty body as no data even when it is labelled JSON (a front end may POST to refresh or
-    // logout with `Content-Type: application/json` and no body); anything else goes to Fastify's parser.
-    const parseJson = app.getDefaultJsonParser('remove', 'remove')
-    app.removeContentTypeParser('application/json')
-    app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-      if (body === '') return done(null, {})
-      return parseJson(request, body as string, done)
-    })
+    useDrfJson(app)
     app.setErrorHandler(handleError)
     const methods = new Map<string, Set<string>>()
     app.addHook('onRoute', (route) => {
       route.bodyLimit ??= config.bodyLimit
+      drfStringFields(route)
       const set = methods.get(route.routePath) ?? new Set<string>()
       for (const m of [route.method].flat()) set.add(m)
       methods.set(route.routePath, set)

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify'
 import type { ClientInfo } from '../auth/index.js'
-import type { CsrfRequest } from '../csrf/index.js'
+import { checkTokenFormat, generateSecret, normalizeSecret, type CsrfRequest } from '../csrf/index.js'
 
 const header = (request: FastifyRequest, name: string): string | undefined => {
   const value = request.headers[name]
@@ -28,6 +28,17 @@ export function csrfRequest(request: FastifyRequest, cookieName: string, headerN
   }
 }
 
-export function clientInfo(request: FastifyRequest): ClientInfo {
-  return { ip: request.ip, userAgent: header(request, 'user-agent') ?? '' }
+/** The client behind a request, with the CSRF secret its cookie holds ('' for none or a malformed one). */
+export function clientInfo(request: FastifyRequest, csrfCookie: string): ClientInfo {
+  const cookie = request.cookies[csrfCookie]
+  const csrfSecret = cookie !== undefined && checkTokenFormat(cookie) === 'ok' ? normalizeSecret(cookie) : ''
+  return { ip: request.ip, userAgent: header(request, 'user-agent') ?? '', csrfSecret }
+}
+
+/**
+ * The client of a login or registration, holding the CSRF secret the response is about to hand it
+ * (Django's rotate_token: a secret planted before login is worthless after); the session is bound to it.
+ */
+export function loggingInClient(request: FastifyRequest): ClientInfo {
+  return { ip: request.ip, userAgent: header(request, 'user-agent') ?? '', csrfSecret: generateSecret() }
 }

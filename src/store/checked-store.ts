@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks'
-import type { NewUser, RefreshRecord, RotateOutcome, Session, Store, StoredKey, User, UserPatch } from '../auth/index.js'
+import type { NewUser, RefreshRecord, RotateOutcome, Session, SessionSeen, Store, StoredKey, User, UserPatch } from '../auth/index.js'
 import { StoreUnavailableError } from '../errors.js'
 import { translateError } from './errors.js'
 
@@ -62,11 +62,11 @@ export class CheckedStore implements Store {
   findRefresh(jti: string): Promise<RefreshRecord | null> {
     return this.#run('findRefresh', () => this.inner.findRefresh(jti))
   }
-  rotateRefresh(parentJti: string, successor: RefreshRecord, now: number): Promise<RotateOutcome> {
-    return this.#run('rotateRefresh', () => this.inner.rotateRefresh(parentJti, successor, now))
+  rotateRefresh(parentJti: string, successor: RefreshRecord, now: number, seen: SessionSeen): Promise<RotateOutcome> {
+    return this.#run('rotateRefresh', () => this.inner.rotateRefresh(parentJti, successor, now, seen))
   }
-  touchSession(id: string, now: number): Promise<void> {
-    return this.#run('touchSession', () => this.inner.touchSession(id, now))
+  touchSession(id: string, now: number, seen: SessionSeen): Promise<void> {
+    return this.#run('touchSession', () => this.inner.touchSession(id, now, seen))
   }
   revokeSession(id: string, reason: string, now: number): Promise<boolean> {
     return this.#run('revokeSession', () => this.inner.revokeSession(id, reason, now))

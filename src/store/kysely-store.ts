@@ -1,5 +1,5 @@
 import { PostgresAdapter, sql, type Kysely, type Selectable } from 'kysely'
-import type { NewUser, RefreshRecord, RotateOutcome, Session, Store, StoredKey, User, UserPatch } from '../auth/index.js'
+import type { NewUser, RefreshRecord, RotateOutcome, Session, SessionSeen, Store, StoredKey, User, UserPatch } from '../auth/index.js'
 import { usernameKey } from '../auth/username.js'
 import type { Database, UserTable } from './schema.js'
 
@@ -36,7 +36,8 @@ const numeric = <T extends object>(row: T, keys: readonly (keyof T)[]): T => {
   return row
 }
 /** The User-Agent is the client's to choose; PostgreSQL would refuse a NUL in it (both engines store it without). */
-export const storableSession = (session: Session): Session => ({ ...session, user_agent: session.user_agent.replaceAll('\0', '') })
+export const storableSession = (session: Session): Session => ({ ...session, user_agent: storableAgent(session.user_agent) })
+export const storableAgent = (userAgent: string): string => userAgent.replaceAll('\0', '')
 
 const SESSION_TIMES = ['created_at', 'last_used_at', 'expires_at', 'revoked_at'] as const
 const TOKEN_TIMES = ['issued_at_s', 'expires_at_s', 'used_at', 'revoked_at'] as const
@@ -114,10 +115,10 @@ export abstract class KyselyStore implements Store {
   }
 
   /** Each engine rotates its own way: SqliteStore in one synchronous transaction, PostgresStore in one statement. */
-  abstract rotateRefresh(parentJti: string, successor: RefreshRecord, now: number): Promise<RotateOutcome>
+  abstract rotateRefresh(parentJti: string, successor: RefreshRecord, now: number, seen: SessionSeen): Promise<RotateOutcome>
 
-  async touchSession(id: string, now: number): Promise<void> {
-    await this.db.updateTable('auth_session').set({ last_used_at: now }).where('id', '=', id).execute()
+  async touchSession(id: string, now: number, seen: SessionSeen): Promise<void> {
+    await this.db.updateTable('auth_session').set({ last_used_at: now, ...seen, user_agent: storableAgent(seen.user_agent) }).where('id', '=', id).execute()
   }
 
   async revokeSession(id: string, reason: string, now: number): Promise<boolean> {

@@ -1,6 +1,7 @@
-import type { NewUser, RefreshRecord, RotateOutcome, Session, Store, StoredKey, User, UserPatch } from '../auth/index.js'
+import type { NewUser, RefreshRecord, RotateOutcome, Session, SessionSeen, Store, StoredKey, User, UserPatch } from '../auth/index.js'
 import { usernameKey } from '../auth/username.js'
 import { StoreUnavailableError, TesseraError } from '../errors.js'
+import { storableAgent } from './kysely-store.js'
 
 export interface MemoryStoreOptions {
   /** The clock for `date_joined` when a new user does not bring one (the Kysely store uses the wall clock). */
@@ -86,7 +87,7 @@ export class MemoryStore implements Store {
     this.#open()
     if (this.#sessions.has(session.id) || this.#tokens.has(token.jti)) throw conflict()
     // The same cleaning as the Kysely store, so both answer alike (PostgreSQL refuses a NUL in text).
-    this.#sessions.set(session.id, { ...session, user_agent: session.user_agent.replaceAll('\0', '') })
+    this.#sessions.set(session.id, { ...session, user_agent: storableAgent(session.user_agent) })
     this.#tokens.set(token.jti, { ...token })
   }
 
@@ -100,7 +101,7 @@ export class MemoryStore implements Store {
     return copy(this.#tokens.get(jti))
   }
 
-  async rotateRefresh(parentJti: string, successor: RefreshRecord, now: number): Promise<RotateOutcome> {
+  async rotateRefresh(parentJti: string, successor: RefreshRecord, now: number, seen: SessionSeen): Promise<RotateOutcome> {
     this.#open()
     const parent = this.#tokens.get(parentJti)
     const session = parent && this.#sessions.get(parent.session_id)
@@ -110,17 +111,17 @@ export class MemoryStore implements Store {
       parent.successor_jti = successor.jti
       this.#tokens.set(successor.jti, { ...successor })
       const target = this.#sessions.get(successor.session_id)
-      if (target) Object.assign(target, { last_used_at: now, expires_at: successor.expires_at_s * 1000 })
+      if (target) Object.assign(target, { last_used_at: now, expires_at: successor.expires_at_s * 1000 }, storableSeen(seen))
       return { status: 'rotated' }
     }
     const next = parent?.successor_jti ? this.#tokens.get(parent.successor_jti) : undefined
     return { status: 'conflict', record: copy(parent), successor: copy(next), session: copy(session) }
   }
 
-  async touchSession(id: string, now: number): Promise<void> {
+  async touchSession(id: string, now: number, seen: SessionSeen): Promise<void> {
     this.#open()
     const session = this.#sessions.get(id)
-    if (session) session.last_used_at = now
+    if (session) Object.assign(session, { last_used_at: now }, storableSeen(seen))
   }
 
   async revokeSession(id: string, reason: string, now: number): Promise<boolean> {
@@ -218,3 +219,5 @@ export class MemoryStore implements Store {
 function copy<T extends object>(row: T | undefined): T | null {
   return row ? { ...row } : null
 }
+
+const storableSeen = (seen: SessionSeen): SessionSeen => ({ ...seen, user_agent: storableAgent(seen.user_agent) })

@@ -104,6 +104,18 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.alterTable('auth_user').dropColumn('username_key').execute()
       },
     },
+    '0003_session_client': {
+      // Which client last used a session (Session.client_key). Existing sessions get '': they keep the
+      // grace window, bound to their User-Agent, until their next refresh records a key.
+      // biome-ignore lint/suspicious/noExplicitAny: as for 0001
+      async up(db: Kysely<any>) {
+        await db.schema.alterTable('auth_session').addColumn('client_key', 'varchar(64)', (c) => c.notNull().defaultTo('')).execute()
+      },
+      // biome-ignore lint/suspicious/noExplicitAny: as for `up`
+      async down(db: Kysely<any>) {
+        await db.schema.alterTable('auth_session').dropColumn('client_key').execute()
+      },
+    },
   }
 }
 

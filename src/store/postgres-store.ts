@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
-import type { RefreshRecord, RotateOutcome } from '../auth/index.js'
-import { KyselyStore } from './kysely-store.js'
+import type { RefreshRecord, RotateOutcome, SessionSeen } from '../auth/index.js'
+import { KyselyStore, storableAgent } from './kysely-store.js'
 
 /**
  * The Store on PostgreSQL. A rotation is one statement, so one round trip, where a transaction of
@@ -17,7 +17,7 @@ export class PostgresStore extends KyselyStore {
    * so they happen only for the winner. A loser's statement saw the table as it was when it started,
    * without the winner's successor, so the conflict is read afterwards (replays only).
    */
-  override async rotateRefresh(parentJti: string, successor: RefreshRecord, now: number): Promise<RotateOutcome> {
+  override async rotateRefresh(parentJti: string, successor: RefreshRecord, now: number, seen: SessionSeen): Promise<RotateOutcome> {
     const s = successor
     const result = await sql<{ rotated: number }>`
       with locked as (
@@ -32,7 +32,8 @@ export class PostgresStore extends KyselyStore {
         select ${s.jti}, session_id, ${s.user_id}::integer, ${s.parent_jti}::varchar, ${s.issued_at_s}::bigint, ${s.expires_at_s}::bigint, ${s.used_at}::bigint, ${s.successor_jti}::varchar, ${s.revoked_at}::bigint
           from marked
       ), bumped as (
-        update auth_session set last_used_at = ${now}::bigint, expires_at = ${s.expires_at_s * 1000}::bigint
+        update auth_session set last_used_at = ${now}::bigint, expires_at = ${s.expires_at_s * 1000}::bigint,
+               ip = ${seen.ip}, user_agent = ${storableAgent(seen.user_agent)}, client_key = ${seen.client_key}
          where id in (select session_id from marked)
       )
       select count(*)::int as rotated from marked`.execute(this.db)

@@ -1,13 +1,13 @@
 import type { Kysely } from 'kysely'
-import type { RefreshRecord, RotateOutcome, Session, StoredKey } from '../auth/index.js'
-import { KyselyStore, storableSession } from './kysely-store.js'
+import type { RefreshRecord, RotateOutcome, Session, SessionSeen, StoredKey } from '../auth/index.js'
+import { KyselyStore, storableAgent, storableSession } from './kysely-store.js'
 import type { Database } from './schema.js'
 import type { SqliteDatabase } from './sqlite-database.js'
 
-const SESSION_COLUMNS = 'id, user_id, created_at, last_used_at, user_agent, ip, expires_at, revoked_at, revoke_reason'
+const SESSION_COLUMNS = 'id, user_id, created_at, last_used_at, user_agent, ip, expires_at, revoked_at, revoke_reason, client_key'
 const TOKEN_COLUMNS = 'jti, session_id, user_id, parent_jti, issued_at_s, expires_at_s, used_at, successor_jti, revoked_at'
 
-const sessionValues = (s: Session) => [s.id, s.user_id, s.created_at, s.last_used_at, s.user_agent, s.ip, s.expires_at, s.revoked_at, s.revoke_reason]
+const sessionValues = (s: Session) => [s.id, s.user_id, s.created_at, s.last_used_at, s.user_agent, s.ip, s.expires_at, s.revoked_at, s.revoke_reason, s.client_key]
 const tokenValues = (t: RefreshRecord) => [t.jti, t.session_id, t.user_id, t.parent_jti, t.issued_at_s, t.expires_at_s, t.used_at, t.successor_jti, t.revoked_at]
 
 /**
@@ -31,12 +31,12 @@ export class SqliteStore extends KyselyStore {
 
   override createSession(session: Session, token: RefreshRecord): Promise<void> {
     return this.sqlite.transaction(() => {
-      this.#sql(`insert into auth_session (${SESSION_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(sessionValues(storableSession(session)))
+      this.#sql(`insert into auth_session (${SESSION_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(sessionValues(storableSession(session)))
       this.#sql(`insert into auth_refresh_token (${TOKEN_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(tokenValues(token))
     })
   }
 
-  override rotateRefresh(parentJti: string, successor: RefreshRecord, now: number): Promise<RotateOutcome> {
+  override rotateRefresh(parentJti: string, successor: RefreshRecord, now: number, seen: SessionSeen): Promise<RotateOutcome> {
     return this.sqlite.transaction((): RotateOutcome => {
       // The compare-and-set: only one caller flips `used_at` from null, and only while the token and
       // its session are unrevoked.
@@ -47,7 +47,7 @@ export class SqliteStore extends KyselyStore {
       ).run(now, successor.jti, parentJti)
       if (marked.changes === 1) {
         this.#sql(`insert into auth_refresh_token (${TOKEN_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(tokenValues(successor))
-        this.#sql('update auth_session set last_used_at = ?, expires_at = ? where id = ?').run(now, successor.expires_at_s * 1000, successor.session_id)
+        this.#sql('update auth_session set last_used_at = ?, expires_at = ?, ip = ?, user_agent = ?, client_key = ? where id = ?').run(now, successor.expires_at_s * 1000, seen.ip, storableAgent(seen.user_agent), seen.client_key, successor.session_id)
         return { status: 'rotated' }
       }
       const token = (jti: string) => (this.#sql('select * from auth_refresh_token where jti = ?').get(jti) as RefreshRecord | undefined) ?? null
@@ -58,9 +58,9 @@ export class SqliteStore extends KyselyStore {
     })
   }
 
-  override async touchSession(id: string, now: number): Promise<void> {
-    const statement = this.#sql('update auth_session set last_used_at = ? where id = ?')
-    await this.sqlite.queue.run(() => statement.run(now, id))
+  override async touchSession(id: string, now: number, seen: SessionSeen): Promise<void> {
+    const statement = this.#sql('update auth_session set last_used_at = ?, ip = ?, user_agent = ?, client_key = ? where id = ?')
+    await this.sqlite.queue.run(() => statement.run(now, seen.ip, storableAgent(seen.user_agent), seen.client_key, id))
   }
 
   override revokeSession(id: string, reason: string, now: number): Promise<boolean> {

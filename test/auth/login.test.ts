@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { BAD_CREDENTIALS } from '../../src/auth/index.js'
 import { RateLimitedError } from '../../src/errors.js'
-import { addUser, CLIENT, createUseCases, PASSWORD, rejectsWith, T0, TOKENS } from './support.js'
+import { addUser, CLIENT, createUseCases, PASSWORD, rejectsWith, T0, throwsWith, TOKENS } from './support.js'
 
 describe('login (use case, no HTTP)', () => {
   test('opens a session: both tokens carry its id, it is stored with the client, last_login is the clock', async () => {
@@ -17,7 +17,8 @@ describe('login (use case, no HTTP)', () => {
     assert.equal(pair.access.claims.exp, (T0 + 60_000) / 1000 + TOKENS.accessLifetime)
     assert.equal(pair.refresh.claims.exp, (T0 + 60_000) / 1000 + TOKENS.refreshLifetime)
     const session = await u.store.findSession(pair.session.id)
-    assert.deepEqual(session, { id: pair.session.id, user_id: user.id, created_at: T0 + 60_000, last_used_at: T0 + 60_000, user_agent: CLIENT.userAgent, ip: CLIENT.ip, expires_at: pair.refresh.claims.exp * 1000, revoked_at: null, revoke_reason: null })
+    assert.deepEqual(session, { id: pair.session.id, user_id: user.id, created_at: T0 + 60_000, last_used_at: T0 + 60_000, user_agent: CLIENT.userAgent, ip: CLIENT.ip, expires_at: pair.refresh.claims.exp * 1000, revoked_at: null, revoke_reason: null, client_key: session?.client_key })
+    assert.match(session!.client_key, /^[\w-]{43}$/)
     const record = await u.store.findRefresh(pair.refresh.claims.jti)
     assert.equal(record?.parent_jti, null)
     assert.equal(record?.used_at, null)
@@ -103,5 +104,40 @@ describe('login (use case, no HTTP)', () => {
     await addUser(u)
     for (let i = 0; i < 5; i++) await rejectsWith(u.auth.login('alice', `guess ${i}`, CLIENT), 'ERR_AUTH_BAD_CREDENTIALS')
     await u.auth.login('alice', PASSWORD, CLIENT)
+  })
+
+  test('login fills the user cache with the fresh row: the next request needs no database (an outage right after login)', async () => {
+    const u = createUseCases()
+    const user = await addUser(u)
+    const pair = await u.auth.login('alice', PASSWORD, CLIENT)
+    await u.store.close()
+    const auth = u.auth.authenticateAccess(pair.access.token)
+    const cached = await u.auth.getActiveUser(auth.userId)
+    assert.equal(cached.id, user.id)
+    assert.equal(cached.last_login, u.clock.ms)
+    assert.equal('password' in cached, false)
+  })
+
+  test('beyond maxSessionsPerUser live sessions a login revokes the least recently used ones, at once', async () => {
+    const u = createUseCases({ tokens: { maxSessionsPerUser: 3 } })
+    await addUser(u)
+    const pairs = []
+    for (let i = 0; i < 5; i++) {
+      pairs.push(await u.auth.login('alice', PASSWORD, CLIENT))
+      u.clock.advance(1)
+    }
+    const live = await u.auth.listSessions(pairs[0]!.user.id, undefined)
+    assert.deepEqual(live.map((s) => s.id), pairs.slice(2).reverse().map((p) => p.session.id))
+    for (const old of pairs.slice(0, 2)) {
+      assert.equal((await u.store.findSession(old.session.id))?.revoke_reason, 'session_limit')
+      throwsWith(() => u.auth.authenticateAccess(old.access.token), 'ERR_TOKEN_BLACKLISTED')
+    }
+    // The same clock for every login (a burst): the one just opened is never the one cut.
+    const burst = createUseCases({ tokens: { maxSessionsPerUser: 1 } })
+    await addUser(burst)
+    for (let i = 0; i < 3; i++) {
+      const pair = await burst.auth.login('alice', PASSWORD, CLIENT)
+      assert.equal(burst.auth.authenticateAccess(pair.access.token).sessionId, pair.session.id)
+    }
   })
 })

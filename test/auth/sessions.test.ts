@@ -7,7 +7,7 @@ async function twoLogins() {
   const user = await addUser(u)
   const laptop = await u.auth.login('alice', PASSWORD, CLIENT)
   u.clock.advance(1)
-  const phone = await u.auth.login('alice', PASSWORD, { ip: '198.51.100.9', userAgent: 'Phone' })
+  const phone = await u.auth.login('alice', PASSWORD, { ip: '198.51.100.9', userAgent: 'Phone', csrfSecret: '' })
   u.audit.length = 0
   return { u, user, laptop, phone }
 }

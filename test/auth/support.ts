@@ -14,7 +14,7 @@ import { createHmacKey, createKeyRing, createTokenService } from '../../src/toke
 /** 2023-11-14T22:13:20Z, a whole second, so token `iat`/`exp` are exact multiples of the clock. */
 export const T0 = 1_700_000_000_000
 export const PASSWORD = 'correct horse battery'
-export const CLIENT: ClientInfo = { ip: '203.0.113.7', userAgent: 'Mozilla/5.0 (test)' }
+export const CLIENT: ClientInfo = { ip: '203.0.113.7', userAgent: 'Mozilla/5.0 (test)', csrfSecret: 'a'.repeat(32) }
 
 export const TOKENS: TokenSettings = {
   algorithm: 'HS256',
@@ -24,6 +24,7 @@ export const TOKENS: TokenSettings = {
   refreshLifetime: 86_400,
   rotate: true,
   reuseGrace: 10,
+  maxSessionsPerUser: 100,
   issuer: undefined,
   audience: undefined,
   leeway: 0,

@@ -9,7 +9,7 @@ async function twoLogins() {
   const u = createUseCases()
   const user = await addUser(u)
   const here = await u.auth.login('alice', PASSWORD, CLIENT)
-  const elsewhere = await u.auth.login('alice', PASSWORD, { ip: '198.51.100.9', userAgent: 'Phone' })
+  const elsewhere = await u.auth.login('alice', PASSWORD, { ip: '198.51.100.9', userAgent: 'Phone', csrfSecret: '' })
   u.audit.length = 0
   return { u, user, here, elsewhere }
 }

@@ -118,7 +118,7 @@ test("a change made in Django is carried over, and a deactivation ends the user'
   const now = Date.now()
   await withStore(db, ({ store }) =>
     store.createSession(
-      { id: 'alice-session', user_id: alice.id, created_at: now, last_used_at: now, user_agent: 'test', ip: '127.0.0.1', expires_at: now + 86_400_000, revoked_at: null, revoke_reason: null },
+      { id: 'alice-session', user_id: alice.id, created_at: now, last_used_at: now, user_agent: 'test', ip: '127.0.0.1', expires_at: now + 86_400_000, revoked_at: null, revoke_reason: null, client_key: '' },
       { jti: 'a'.repeat(32), session_id: 'alice-session', user_id: alice.id, parent_jti: null, issued_at_s: Math.floor(now / 1000), expires_at_s: Math.floor(now / 1000) + 86_400, used_at: null, successor_jti: null, revoked_at: null },
     ),
   )

@@ -134,3 +134,37 @@ describe('bad input: never a 500', () => {
     }
   })
 })
+
+/** What DRF's JSONParser and CharField answer, which a front end written for it may rely on. */
+describe("bodies as DRF reads them", () => {
+  let t: TestApp
+  before(async () => {
+    t = await createTestApp()
+    await createUser(t)
+  })
+  after(() => t.close())
+
+  const login = (payload: string | Buffer, contentType = 'application/json') => t.app.inject({ method: 'POST', url: LOGIN, headers: { 'content-type': contentType }, payload })
+
+  test('invalid UTF-8 in a JSON body is a parse error (400), not a wrong password (401)', async () => {
+    const body = Buffer.concat([Buffer.from('{"username":"'), Buffer.from([0xff, 0xfe]), Buffer.from(`","password":"${PASSWORD}"}`)])
+    const response = await login(body)
+    assert.equal(response.statusCode, 400, response.body)
+    assert.match(response.json().detail, /^JSON parse error/)
+  })
+
+  test('a boolean, a list or an object where a string belongs: 400 "Not a valid string."; null: "may not be null"', async () => {
+    for (const value of ['true', 'false', '["alice"]', '{"a":1}']) {
+      const response = await login(`{"username": ${value}, "password": "${PASSWORD}"}`)
+      assert.equal(response.statusCode, 400, `${value}: ${response.body}`)
+      assert.deepEqual(response.json(), { username: ['Not a valid string.'] })
+    }
+    const both = await login('{"username": true, "password": null}')
+    assert.deepEqual(both.json(), { username: ['Not a valid string.'], password: ['This field may not be null.'] })
+  })
+
+  test('a number is read as its string, as DRF does (a wrong password, not a bad request)', async () => {
+    const response = await login(`{"username": 12345, "password": 678}`)
+    assert.equal(response.statusCode, 401, response.body)
+  })
+})

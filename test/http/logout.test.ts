@@ -63,16 +63,23 @@ describe('POST /accounts/auth/logout/', () => {
     assert.equal(again.json().code, 'token_not_valid')
   })
 
-  test('403 {detail} without a refresh cookie (cookie or Bearer authentication)', async () => {
+  test('403 {detail} for a cookie-authenticated logout without a refresh cookie; nothing revoked', async () => {
     const s = await loginCookies(t)
-    for (const response of [
-      await byCookie({ access: s.access, csrf: s.csrf }),
-      await logout({ authorization: `Bearer ${s.access}` }),
-    ]) {
-      assert.equal(response.statusCode, 403, response.body)
-      assert.equal(typeof response.json().detail, 'string')
-    }
+    const response = await byCookie({ access: s.access, csrf: s.csrf })
+    assert.equal(response.statusCode, 403, response.body)
+    assert.equal(typeof response.json().detail, 'string')
     assert.equal((await t.app.inject({ url: USER, headers: { authorization: `Bearer ${s.access}` } })).statusCode, 200, 'nothing was revoked')
+  })
+
+  test('a Bearer logout (no refresh cookie, as an API client holds none) ends the session its token names', async () => {
+    const s = await loginCookies(t)
+    const other = await loginCookies(t)
+    const response = await logout({ authorization: `Bearer ${s.access}` })
+    assert.equal(response.statusCode, 200, response.body)
+    assert.deepEqual(response.json(), {})
+    assert.equal((await t.app.inject({ url: USER, headers: { authorization: `Bearer ${s.access}` } })).statusCode, 401, 'its access token is dead')
+    assert.equal((await t.app.inject({ method: 'POST', url: REFRESH, headers: { cookie: `refresh_token=${s.refresh}` } })).statusCode, 401, 'and its refresh token')
+    assert.equal((await t.app.inject({ url: USER, headers: { authorization: `Bearer ${other.access}` } })).statusCode, 200, 'another session lives')
   })
 
   test('401 with no credential at all', async () => {

@@ -31,7 +31,7 @@ const logs = () => {
 async function session(id: string) {
   const now = Date.now()
   await store.createSession(
-    { id, user_id: 1, created_at: now, last_used_at: now, user_agent: '', ip: '', expires_at: now + 60_000, revoked_at: null, revoke_reason: null },
+    { id, user_id: 1, created_at: now, last_used_at: now, user_agent: '', ip: '', expires_at: now + 60_000, revoked_at: null, revoke_reason: null, client_key: '' },
     { jti: `jti-${id}`, session_id: id, user_id: 1, parent_jti: null, issued_at_s: Math.floor(now / 1000), expires_at_s: Math.floor(now / 1000) + 60, used_at: null, successor_jti: null, revoked_at: null },
   )
 }
@@ -72,7 +72,7 @@ test('FLUSH_EXPIRED_EVERY: the timer flushes expired tokens by itself', async ()
   const log = logs()
   const now = Date.now()
   await store.createSession(
-    { id: 'expired', user_id: 1, created_at: now - 10_000, last_used_at: now - 10_000, user_agent: '', ip: '', expires_at: now - 1, revoked_at: null, revoke_reason: null },
+    { id: 'expired', user_id: 1, created_at: now - 10_000, last_used_at: now - 10_000, user_agent: '', ip: '', expires_at: now - 1, revoked_at: null, revoke_reason: null, client_key: '' },
     { jti: 'jti-expired', session_id: 'expired', user_id: 1, parent_jti: null, issued_at_s: Math.floor(now / 1000) - 10, expires_at_s: Math.floor(now / 1000) - 1, used_at: null, successor_jti: null, revoked_at: null },
   )
   const timer = startFlushTimer(() => store.flushExpired(Date.now()), 30, log)

@@ -102,6 +102,18 @@ describe('outages', { skip, timeout: 60_000 }, () => {
     assert.ok(recovery < 5000)
   })
 
+  test('PostgreSQL down right after a login: GET user/ on the instance that logged in still answers 200 (login filled its cache)', async () => {
+    const browser = new Browser()
+    assert.equal((await timed(browser, A, 'POST', LOGIN, { body: { username: 'alice', password: 'correct horse battery' } })).status, 200)
+    await pgProxy.cut()
+    try {
+      const me = await timed(browser, A, 'GET', USER)
+      assert.equal(me.status, 200, me.text)
+    } finally {
+      await pgProxy.restore()
+    }
+  })
+
   test('PostgreSQL hanging (a partition: connections accepted, nothing answers): 503 within the timeouts, never a hang', async () => {
     const browser = new Browser()
     assert.equal((await timed(browser, A, 'POST', LOGIN, { body: { username: 'alice', password: 'correct horse battery' } })).status, 200)

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { after, before, beforeEach, describe, test } from 'node:test'
-import type { RefreshRecord, Session, Store } from '../../src/auth/index.js'
+import type { RefreshRecord, Session, SessionSeen, Store } from '../../src/auth/index.js'
 import { TesseraError } from '../../src/errors.js'
 
 export interface StoreUnderTest {
@@ -19,11 +19,12 @@ export interface StoreUnderTest {
 }
 
 const T0 = 1_700_000_000_000
+const SEEN: SessionSeen = { ip: '192.0.2.1', user_agent: 'Seen\u0000/1.0', client_key: 'key-of-the-rotating-client' }
 const id = () => randomBytes(16).toString('base64url')
 const newUser = (username: string) => ({ username, email: `${username}@example.com`, first_name: 'A', last_name: 'B', password: 'argon2id$x', is_active: true, is_staff: false, is_superuser: false })
 
 function sessionRow(userId: number, overrides: Partial<Session> = {}): Session {
-  return { id: id(), user_id: userId, created_at: T0, last_used_at: T0, user_agent: 'ua', ip: '127.0.0.1', expires_at: T0 + 86_400_000, revoked_at: null, revoke_reason: null, ...overrides }
+  return { id: id(), user_id: userId, created_at: T0, last_used_at: T0, user_agent: 'ua', ip: '127.0.0.1', expires_at: T0 + 86_400_000, revoked_at: null, revoke_reason: null, client_key: 'key-at-login', ...overrides }
 }
 
 function tokenRow(session: Session, parent: string | null = null, overrides: Partial<RefreshRecord> = {}): RefreshRecord {
@@ -124,7 +125,7 @@ export function storeContract(name: string, open: () => Promise<StoreUnderTest>)
     test('rotateRefresh: marks the parent used, records the successor, bumps the session', async () => {
       const { session, token } = await openSession()
       const next = tokenRow(session, token.jti, { expires_at_s: T0 / 1000 + 2 * 86_400 })
-      assert.deepEqual(await store.rotateRefresh(token.jti, next, T0 + 5000), { status: 'rotated' })
+      assert.deepEqual(await store.rotateRefresh(token.jti, next, T0 + 5000, SEEN), { status: 'rotated' })
       const parent = await store.findRefresh(token.jti)
       assert.equal(parent?.used_at, T0 + 5000)
       assert.equal(parent?.successor_jti, next.jti)
@@ -132,13 +133,15 @@ export function storeContract(name: string, open: () => Promise<StoreUnderTest>)
       const bumped = await store.findSession(session.id)
       assert.equal(bumped?.last_used_at, T0 + 5000)
       assert.equal(bumped?.expires_at, next.expires_at_s * 1000)
+      // Who rotated is recorded (last seen), the User-Agent cleaned as at creation.
+      assert.deepEqual([bumped?.ip, bumped?.user_agent, bumped?.client_key], ['192.0.2.1', 'Seen/1.0', 'key-of-the-rotating-client'])
     })
 
     test('rotateRefresh of a used token is a conflict carrying the record, the live successor and the session', async () => {
       const { session, token } = await openSession()
       const next = tokenRow(session, token.jti)
-      await store.rotateRefresh(token.jti, next, T0 + 1)
-      const outcome = await store.rotateRefresh(token.jti, tokenRow(session, token.jti), T0 + 2)
+      await store.rotateRefresh(token.jti, next, T0 + 1, SEEN)
+      const outcome = await store.rotateRefresh(token.jti, tokenRow(session, token.jti), T0 + 2, SEEN)
       assert.equal(outcome.status, 'conflict')
       if (outcome.status !== 'conflict') return
       assert.equal(outcome.record?.jti, token.jti)
@@ -149,10 +152,10 @@ export function storeContract(name: string, open: () => Promise<StoreUnderTest>)
     test('rotateRefresh refuses a revoked token, a token of a revoked session, and an unknown jti', async () => {
       const a = await openSession()
       await store.revokeSession(a.session.id, 'logout', T0 + 1)
-      const revoked = await store.rotateRefresh(a.token.jti, tokenRow(a.session, a.token.jti), T0 + 2)
+      const revoked = await store.rotateRefresh(a.token.jti, tokenRow(a.session, a.token.jti), T0 + 2, SEEN)
       assert.equal(revoked.status, 'conflict')
       if (revoked.status === 'conflict') assert.equal(revoked.session?.revoked_at, T0 + 1)
-      const unknown = await store.rotateRefresh('nope', tokenRow(a.session, 'nope'), T0 + 2)
+      const unknown = await store.rotateRefresh('nope', tokenRow(a.session, 'nope'), T0 + 2, SEEN)
       assert.deepEqual(unknown, { status: 'conflict', record: null, successor: null, session: null })
       assert.equal((await store.findRefresh(a.token.jti))?.used_at, null)
     })
@@ -160,7 +163,7 @@ export function storeContract(name: string, open: () => Promise<StoreUnderTest>)
     test('rotateRefresh is a compare-and-set: 20 racers on two pools (two instances), exactly one successor', async () => {
       const { session, token } = await openSession()
       const racers = Array.from({ length: 20 }, (_, i) => tokenRow(session, token.jti, { jti: `racer${String(i).padStart(2, '0')}${randomBytes(8).toString('hex')}` }))
-      const outcomes = await Promise.all(racers.map((r, i) => (i % 2 ? s.peer : store).rotateRefresh(token.jti, r, T0 + 10)))
+      const outcomes = await Promise.all(racers.map((r, i) => (i % 2 ? s.peer : store).rotateRefresh(token.jti, r, T0 + 10, SEEN)))
       const winners = outcomes.flatMap((o, i) => (o.status === 'rotated' ? [racers[i]!.jti] : []))
       assert.equal(winners.length, 1, `winners: ${winners.join(', ')}`)
       for (const o of outcomes) if (o.status === 'conflict') assert.equal(o.successor?.jti, winners[0])
@@ -171,7 +174,7 @@ export function storeContract(name: string, open: () => Promise<StoreUnderTest>)
       for (let round = 0; round < 15; round++) {
         const { session, token } = await openSession()
         const next = tokenRow(session, token.jti)
-        const [rotated, revoked] = await Promise.all([store.rotateRefresh(token.jti, next, T0 + 10), s.peer.revokeSession(session.id, 'logout', T0 + 10)])
+        const [rotated, revoked] = await Promise.all([store.rotateRefresh(token.jti, next, T0 + 10, SEEN), s.peer.revokeSession(session.id, 'logout', T0 + 10)])
         assert.equal(revoked, true)
         assert.equal((await store.findSession(session.id))?.revoked_at, T0 + 10)
         // Whichever committed first, no token of the revoked session is left usable.
@@ -181,18 +184,19 @@ export function storeContract(name: string, open: () => Promise<StoreUnderTest>)
       }
     })
 
-    test('touchSession bumps last_used_at only', async () => {
+    test('touchSession bumps last_used_at and records who was seen, not the expiry', async () => {
       const { session } = await openSession()
-      await store.touchSession(session.id, T0 + 99)
+      await store.touchSession(session.id, T0 + 99, SEEN)
       const touched = await store.findSession(session.id)
       assert.equal(touched?.last_used_at, T0 + 99)
       assert.equal(touched?.expires_at, session.expires_at)
+      assert.deepEqual([touched?.ip, touched?.user_agent, touched?.client_key], ['192.0.2.1', 'Seen/1.0', 'key-of-the-rotating-client'])
     })
 
     test('revokeSession blacklists every token of the session; a second call says false', async () => {
       const { session, token } = await openSession()
       const next = tokenRow(session, token.jti)
-      await store.rotateRefresh(token.jti, next, T0 + 1)
+      await store.rotateRefresh(token.jti, next, T0 + 1, SEEN)
       assert.equal(await store.revokeSession(session.id, 'logout', T0 + 2), true)
       assert.equal(await store.revokeSession(session.id, 'logout', T0 + 3), false)
       assert.equal(await store.revokeSession('missing', 'logout', T0 + 3), false)

@@ -40,14 +40,14 @@ if (unavailable) {
       await opened.migrate()
       const user = await opened.store.createUser({ username: 'alice', email: '', first_name: '', last_name: '', password: null, is_active: true, is_staff: false, is_superuser: false })
       const now = Date.now()
-      const session = { id: 's1', user_id: user.id, created_at: now, last_used_at: now, user_agent: '', ip: '', expires_at: now + 60_000, revoked_at: null, revoke_reason: null }
+      const session = { id: 's1', user_id: user.id, created_at: now, last_used_at: now, user_agent: '', ip: '', expires_at: now + 60_000, revoked_at: null, revoke_reason: null, client_key: '' }
       const token = (jti: string, parent: string | null) => ({ jti, session_id: 's1', user_id: user.id, parent_jti: parent, issued_at_s: 1, expires_at_s: 2, used_at: null, successor_jti: null, revoked_at: null })
       await opened.store.createSession(session, token('t1', null))
       // revokeSession's order, by hand: the session row first, the tokens once the rotation has started.
       await logout.connect()
       await logout.query('begin')
       await logout.query(`update auth_session set revoked_at = $1, revoke_reason = 'logout' where id = 's1'`, [now])
-      const rotation = opened.store.rotateRefresh('t1', token('t2', 't1'), now)
+      const rotation = opened.store.rotateRefresh('t1', token('t2', 't1'), now, { ip: '', user_agent: '', client_key: '' })
       await new Promise((resolve) => setTimeout(resolve, 200))
       await logout.query('update auth_refresh_token set revoked_at = $1 where session_id = $2 and revoked_at is null', [now, 's1'])
       await logout.query('commit')

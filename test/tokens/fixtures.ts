@@ -13,6 +13,7 @@ export const SETTINGS: TokenSettings = {
   refreshLifetime: 30 * 86400,
   rotate: true,
   reuseGrace: 10,
+  maxSessionsPerUser: 100,
   issuer: undefined,
   audience: undefined,
   leeway: 0,

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify'
 import { checkTokenFormat, generateSecret, maskSecret, normalizeSecret } from '../../csrf/index.js'
-import { setCsrfCookie, setTokenCookies, rotateCsrfCookie } from '../cookies.js'
+import { setCsrfCookie, setTokenCookies } from '../cookies.js'
 import { originGuard } from '../guards.js'
-import { clientInfo } from '../request.js'
+import { loggingInClient } from '../request.js'
 import type { RouteDeps } from './deps.js'
 import { emptySchema, errorResponses, passwordChangeBody, registerBody, userSchema } from '../schemas.js'
 
@@ -35,9 +35,10 @@ export async function accountRoutes(app: FastifyInstance, { runtime, authenticat
     preHandler: originGuard(runtime),
     schema: { tags: ['account'], summary: 'Create an account (Django password validation) and log it in', body: registerBody, response: { 201: userSchema, ...errorResponses } },
   }, async (request, reply) => {
-    const { access, refresh, user } = await auth.register(request.body, clientInfo(request))
+    const client = loggingInClient(request)
+    const { access, refresh, user } = await auth.register(request.body, client)
     setTokenCookies(config, request, reply, access, refresh)
-    rotateCsrfCookie(config, request, reply)
+    setCsrfCookie(config, request, reply, client.csrfSecret)
     return reply.code(201).send(publicUser(user))
   })
 

@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify'
 import { TesseraError } from '../../errors.js'
 import { TokenInvalidError } from '../../tokens/index.js'
-import { deleteTokenCookies, rotateCsrfCookie, setTokenCookies } from '../cookies.js'
+import { deleteTokenCookies, setCsrfCookie, setTokenCookies } from '../cookies.js'
 import { originGuard } from '../guards.js'
-import { clientInfo } from '../request.js'
+import { clientInfo, loggingInClient } from '../request.js'
 import type { RouteDeps } from './deps.js'
 import { credentialsBody, emptySchema, errorResponses, verifyBody } from '../schemas.js'
 
@@ -21,9 +21,10 @@ export async function tokenRoutes(app: FastifyInstance, { runtime, authenticate 
     preHandler: checkOrigin,
     schema: { tags: ['auth'], summary: 'Log in: sets the access and refresh cookies and rotates the CSRF cookie', body: credentialsBody, response: { 200: emptySchema, ...errorResponses } },
   }, async (request, reply) => {
-    const { access, refresh } = await auth.login(request.body.username, request.body.password, clientInfo(request))
+    const client = loggingInClient(request)
+    const { access, refresh } = await auth.login(request.body.username, request.body.password, client)
     setTokenCookies(config, request, reply, access, refresh)
-    rotateCsrfCookie(config, request, reply)
+    setCsrfCookie(config, request, reply, client.csrfSecret)
     return {}
   })
 
@@ -34,7 +35,7 @@ export async function tokenRoutes(app: FastifyInstance, { runtime, authenticate 
   }, async (request, reply) => {
     const token = request.cookies[refreshCookie]
     if (!token) throw NO_REFRESH_COOKIE
-    const { access, refresh } = await auth.refresh(token, clientInfo(request))
+    const { access, refresh } = await auth.refresh(token, clientInfo(request, config.cookies.csrf.name))
     setTokenCookies(config, request, reply, access, refresh)
     return {}
   })
@@ -49,8 +50,10 @@ export async function tokenRoutes(app: FastifyInstance, { runtime, authenticate 
     },
   }, async (request, reply) => {
     const token = request.cookies[refreshCookie]
-    if (!token) throw PERMISSION_DENIED
-    await auth.logout(token)
+    if (token) await auth.logout(token)
+    // A Bearer client holds no refresh cookie: its access token names the session to end.
+    else if (request.auth?.via === 'bearer' && request.auth.sessionId !== undefined) await auth.logoutSession(request.auth.sessionId, request.auth.userId)
+    else throw PERMISSION_DENIED
     deleteTokenCookies(config, request, reply)
     return {}
   })
