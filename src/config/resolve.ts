@@ -97,9 +97,6 @@ export function resolveOptions(options: TesseraOptions | Config = {}): Config {
   for (const host of allowedHosts) {
     if (!isAllowedHostEntry(host)) fail(`${name('allowedHosts')} entry '${host}' must be a host name without scheme or port, such as api.example.com, .example.com (the domain and its subdomains), 127.0.0.1, [::1] or *`)
   }
-  if (allowedHosts.length === 0 && mode === 'production') {
-    fail(`${name('allowedHosts')} is required in production: the host names this server answers to (api.example.com,.example.com), or * for any`)
-  }
 
   const s = o.scale ?? {}
   const redisUrl = optional('scale.redisUrl', s.redisUrl)
@@ -181,6 +178,9 @@ export function resolveOptions(options: TesseraOptions | Config = {}): Config {
   if (config.rateLimit.globalDelay > 30_000) fail(`${name('rateLimit.globalDelay')} must be at most 30s (got '${r.globalDelay}')`)
   if (config.tokens.reuseGrace >= config.tokens.refreshLifetime) fail(`${name('tokens.reuseGrace')} must be shorter than ${name('tokens.refreshLifetime')}`)
   if (mode === 'production' && config.passwords.memoryCost < 19456) fail(`${name('passwords.memoryCost')} below 19456 KiB is refused in production (OWASP minimum)`)
+  if (allowedHosts.length === 0 && mode === 'production') {
+    fail(`${name('allowedHosts')} is required in production: the host names this server answers to (api.example.com,.example.com), or * for any`)
+  }
   resolved.add(config)
   return deepFreeze(config)
 }
