@@ -41,7 +41,7 @@ test('a counter expires with its TTL (slid forward by each hit)', { skip }, asyn
 })
 
 test('two instances share one budget: the lockout holds whichever instance the guesser picks', { skip }, async () => {
-  const settings = { enabled: true, pairFreeAttempts: 3, pairMaxDelay: 3600, userFreeAttempts: 100, userMaxDelay: 60, ipPerMinute: 1000 }
+  const settings = { enabled: true, pairFreeAttempts: 3, pairMaxDelay: 3600, userFreeAttempts: 100, userMaxDelay: 60, ipPerMinute: 1000, ipv4SubnetPerMinute: 1000, ipv6SubnetPerMinute: 1000, globalFailuresPerMinute: 1000, globalDelay: 1000 }
   const a = new LoginLimiter(settings, new RedisCounters(await link(), prefix))
   const b = new LoginLimiter(settings, new RedisCounters(await link(), prefix))
   await a.recordFailure('203.0.113.9', 'carol')
