@@ -50,9 +50,9 @@ export function scriptsOf(username: string): Set<string> {
   return found
 }
 
-/** The scripts of `username` when they are a confusable mixture; undefined when it is "highly restrictive". */
+/** The scripts of `username` (sorted) when they are a confusable mixture; undefined when it is "highly restrictive". */
 export function mixedScripts(username: string): string[] | undefined {
   const found = scriptsOf(username)
   if (found.size <= 1 || TOGETHER_WITH_LATIN.some((allowed) => [...found].every((script) => allowed.has(script)))) return undefined
-  return [...found].map((script) => script.replaceAll('_', ' '))
+  return [...found].sort().map((script) => script.replaceAll('_', ' '))
 }
