@@ -22,7 +22,7 @@ export interface ClientInfo {
 
 /** Everything the use cases share; built once by `createAuthService`. */
 export interface AuthContext {
-  settings: TokenSettings & { registrationEnabled: boolean; simplejwtCompat: boolean }
+  settings: TokenSettings & { registrationEnabled: boolean; simplejwtCompat: boolean; usernameAllowMixedScripts: boolean }
   store: Store
   tokens: TokenService
   hasher: PasswordHasher

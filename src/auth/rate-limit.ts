@@ -1,6 +1,7 @@
 import type { RateLimitSettings } from '../config/index.js'
 import { RateLimitedError } from '../errors.js'
 import type { Audit } from './context.js'
+import { networkOf } from './network.js'
 import { usernameKey } from './username.js'
 
 /** Failure counters with an expiry; in memory here, in Redis when instances must share them. */
@@ -45,6 +46,11 @@ export class MemoryCounters implements CounterStore {
  *   `userMaxDelay` (a minute): a botnet is slowed, but cannot lock the owner out for long;
  * - the IP alone: at most `ipPerMinute` failed logins and refreshes, and registrations, per minute.
  *   Successes do not count: a busy office behind one NAT address is not throttled for logging in.
+ *   Failed logins also count against the address's network (its /24 or /64), so hopping between
+ *   neighbouring addresses gains nothing;
+ * - the whole server: past `globalFailuresPerMinute` failed logins a minute (a spray from everywhere)
+ *   every login waits `globalDelay` before its password is checked. Slowed, never refused: a refusal
+ *   here would lock every user out.
  */
 export class LoginLimiter {
   constructor(
@@ -53,27 +59,55 @@ export class LoginLimiter {
     private readonly now: () => number = Date.now,
     /** Every refusal is a `rate_limited` audit event. */
     private readonly audit: Audit = () => {},
+    private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   ) {}
+
+  /** The minute window in which the server-wide slowing was last reported (once a minute, not per login). */
+  #slowedWindow = -1
 
   #refuse(retryAfter: number, fields: Record<string, unknown>): never {
     this.audit('rate_limited', { ...fields, retry_after: retryAfter })
     throw new RateLimitedError(retryAfter)
   }
 
-  /** Throws RateLimitedError while `ip` has used up this minute's budget for `action`. */
+  /**
+   * Throws RateLimitedError while `ip` has used up this minute's budget for `action`; for logins also
+   * while its network has, and waits `globalDelay` while the whole server is over its failure budget.
+   */
   async checkIp(ip: string, action: string): Promise<void> {
     if (!this.settings.enabled) return
     const now = this.now()
     const window = Math.floor(now / 60_000)
+    const retryAfter = Math.max(1, Math.ceil(((window + 1) * 60_000 - now) / 1000))
     const entry = await this.counters.peek(`ip:${action}:${ip}:${window}`, now)
-    if (entry && entry.count >= this.settings.ipPerMinute) this.#refuse(Math.max(1, Math.ceil(((window + 1) * 60_000 - now) / 1000)), { ip, action })
+    if (entry && entry.count >= this.settings.ipPerMinute) this.#refuse(retryAfter, { ip, action })
+    if (action !== 'login') return
+    const network = networkOf(ip)
+    if (network) {
+      const budget = network.endsWith('/24') ? this.settings.ipv4SubnetPerMinute : this.settings.ipv6SubnetPerMinute
+      const used = await this.counters.peek(`net:login:${network}:${window}`, now)
+      if (used && used.count >= budget) this.#refuse(retryAfter, { ip, network, action })
+    }
+    const global = await this.counters.peek(`global:login:${window}`, now)
+    if (global && global.count >= this.settings.globalFailuresPerMinute && this.settings.globalDelay > 0) {
+      if (this.#slowedWindow !== window) {
+        this.#slowedWindow = window
+        this.audit('rate_limited', { action, scope: 'global', failures: global.count, delay_ms: this.settings.globalDelay })
+      }
+      await this.sleep(this.settings.globalDelay)
+    }
   }
 
-  /** Counts one attempt of `ip` against this minute's budget for `action`. */
+  /** Counts one attempt of `ip` against this minute's budget for `action` (a failed login: its network's and the server's too). */
   async recordIp(ip: string, action: string): Promise<void> {
     if (!this.settings.enabled) return
     const now = this.now()
-    await this.counters.hit(`ip:${action}:${ip}:${Math.floor(now / 60_000)}`, 60_000, now)
+    const window = Math.floor(now / 60_000)
+    await this.counters.hit(`ip:${action}:${ip}:${window}`, 60_000, now)
+    if (action !== 'login') return
+    const network = networkOf(ip)
+    if (network) await this.counters.hit(`net:login:${network}:${window}`, 60_000, now)
+    await this.counters.hit(`global:login:${window}`, 60_000, now)
   }
 
   /** Throws RateLimitedError while the pair or the username is in its back-off. */

@@ -22,11 +22,11 @@ export interface AuthServiceDeps {
 }
 
 /** The use cases, bound to their dependencies. The HTTP layer and the CLI both use this. */
-export function createAuthService(config: Pick<Config, 'tokens' | 'registrationEnabled' | 'userCacheTtl' | 'rateLimit' | 'simplejwtCompat'>, deps: AuthServiceDeps) {
+export function createAuthService(config: Pick<Config, 'tokens' | 'registrationEnabled' | 'userCacheTtl' | 'rateLimit' | 'simplejwtCompat' | 'usernameAllowMixedScripts'>, deps: AuthServiceDeps) {
   const now = deps.now ?? Date.now
   const audit = deps.audit ?? (() => {})
   const ctx: AuthContext = {
-    settings: { ...config.tokens, registrationEnabled: config.registrationEnabled, simplejwtCompat: config.simplejwtCompat },
+    settings: { ...config.tokens, registrationEnabled: config.registrationEnabled, simplejwtCompat: config.simplejwtCompat, usernameAllowMixedScripts: config.usernameAllowMixedScripts },
     store: deps.store,
     tokens: deps.tokens,
     hasher: deps.hasher,

@@ -5,6 +5,7 @@ import { validatePassword } from './password-rules.js'
 import { revokeUserSessions } from './sessions.js'
 import type { NewUser, User } from './store.js'
 import { normalizeUsername } from './username.js'
+import { mixedScripts } from './username-scripts.js'
 
 /** Django's UnicodeUsernameValidator and max_length. */
 const USERNAME = /^[\p{L}\p{N}_.@+-]+$/u
@@ -22,17 +23,23 @@ export interface NewAccount {
   is_superuser?: boolean
 }
 
-/** Django's username checks, on the normalized name (as Django's UsernameField normalizes first). */
-function usernameErrors(username: string): string[] {
+/**
+ * Django's username checks, on the normalized name (as Django's UsernameField normalizes first), and, for
+ * a new name, one script (USERNAME_ALLOW_MIXED_SCRIPTS): the canonical key folds case and width, not a
+ * Cyrillic `а` into a Latin `a`. Existing names are never checked again (login does not look).
+ */
+function usernameErrors(username: string, allowMixedScripts: boolean): string[] {
   if (username.length > 150) return ['Ensure this field has no more than 150 characters.']
-  return USERNAME.test(username) ? [] : [USERNAME_MESSAGE]
+  if (!USERNAME.test(username)) return [USERNAME_MESSAGE]
+  const mixed = allowMixedScripts ? undefined : mixedScripts(username)
+  return mixed ? [`Enter a username in one script; this one mixes ${mixed.join(' and ')} letters.`] : []
 }
 
 /** Field errors in DRF's shape for an account that cannot be created as given. */
-function accountErrors(account: NewAccount, checkPassword: boolean): Record<string, string[]> {
+function accountErrors(account: NewAccount, checkPassword: boolean, allowMixedScripts: boolean): Record<string, string[]> {
   const errors: Record<string, string[]> = {}
   const add = (field: string, message: string) => (errors[field] ??= []).push(message)
-  for (const problem of usernameErrors(account.username)) add('username', problem)
+  for (const problem of usernameErrors(account.username, allowMixedScripts)) add('username', problem)
   if (account.email && (account.email.length > 254 || !EMAIL.test(account.email))) add('email', 'Enter a valid email address.')
   for (const field of ['first_name', 'last_name'] as const) {
     if ((account[field]?.length ?? 0) > 150) add(field, 'Ensure this field has no more than 150 characters.')
@@ -47,7 +54,7 @@ function accountErrors(account: NewAccount, checkPassword: boolean): Record<stri
  */
 export async function createUser(ctx: AuthContext, given: NewAccount, checkPassword = true): Promise<User> {
   const account = { ...given, username: normalizeUsername(given.username) }
-  const errors = accountErrors(account, checkPassword)
+  const errors = accountErrors(account, checkPassword, ctx.settings.usernameAllowMixedScripts)
   if (Object.keys(errors).length > 0) throw new ValidationError(errors)
   // Looked up by the canonical key: `Carol` is taken when `carol` exists.
   if (await ctx.store.findUserByUsername(account.username)) throw new ValidationError({ username: [TAKEN] })
@@ -73,7 +80,7 @@ export async function createUser(ctx: AuthContext, given: NewAccount, checkPassw
 /** Gives an account a new username (the operator's way out of a name collision, see migration 0002). */
 export async function renameUser(ctx: AuthContext, userId: number, newName: string): Promise<User> {
   const username = normalizeUsername(newName)
-  const problems = usernameErrors(username)
+  const problems = usernameErrors(username, ctx.settings.usernameAllowMixedScripts)
   if (problems.length > 0) throw new ValidationError({ username: problems })
   const user = await ctx.store.findUserById(userId)
   if (!user) throw new TesseraError('ERR_NOT_FOUND', `no user has id ${userId}`)

@@ -46,7 +46,16 @@ export interface RateLimitSettings {
   userMaxDelay: number
   /** Failed logins and refreshes, and registrations, of one IP per minute. */
   ipPerMinute: number
+  /** Failed logins of one IPv4 /24, and of one IPv6 /64, per minute. */
+  ipv4SubnetPerMinute: number
+  ipv6SubnetPerMinute: number
+  /** Failed logins on the whole server per minute; past it every login attempt waits `globalDelay` (ms). */
+  globalFailuresPerMinute: number
+  globalDelay: number
 }
+
+/** Whose `X-Forwarded-*` to believe: nobody, the nearest `hops` proxies, or proxies at these addresses/CIDRs. */
+export type TrustProxySetting = false | number | string[]
 
 /** The database, the PostgreSQL pool and the bounds on how long a request may wait for it. */
 export interface DatabaseSettings {
@@ -82,7 +91,12 @@ export interface Config {
   port: number
   dataDir: string
   prefix: string
-  trustProxy: boolean
+  trustProxy: TrustProxySetting
+  /** Lower-cased ALLOWED_HOSTS entries (`.example.com` is a wildcard); `['*']`: any host. */
+  allowedHosts: string[]
+  docsEnabled: boolean
+  demoEnabled: boolean
+  usernameAllowMixedScripts: boolean
   bodyLimit: number
   logLevel: LogLevel
   registrationEnabled: boolean

@@ -1,7 +1,7 @@
 import type { TesseraOptions } from './options.js'
 import { invalid, type Env } from './parse.js'
 
-type Kind = 'string' | 'bool' | 'int' | 'list' | 'duration' | 'duration-or-off'
+type Kind = 'string' | 'bool' | 'int' | 'list' | 'duration' | 'duration-or-off' | 'trust-proxy'
 
 /**
  * Every environment variable and the option it sets: the only map between the two names, used to
@@ -13,7 +13,11 @@ export const ENV_VARIABLES = {
   DATA_DIR: ['dataDir', 'string'],
   HOST: ['host', 'string'],
   PORT: ['port', 'int'],
-  TRUST_PROXY: ['trustProxy', 'bool'],
+  TRUST_PROXY: ['trustProxy', 'trust-proxy'],
+  ALLOWED_HOSTS: ['allowedHosts', 'list'],
+  DOCS_ENABLED: ['docsEnabled', 'bool'],
+  DEMO_ENABLED: ['demoEnabled', 'bool'],
+  USERNAME_ALLOW_MIXED_SCRIPTS: ['usernameAllowMixedScripts', 'bool'],
   BODY_LIMIT: ['bodyLimit', 'int'],
   LOG_LEVEL: ['logLevel', 'string'],
   REGISTRATION_ENABLED: ['registrationEnabled', 'bool'],
@@ -58,6 +62,10 @@ export const ENV_VARIABLES = {
   RATE_LIMIT_USER_FREE_ATTEMPTS: ['rateLimit.userFreeAttempts', 'int'],
   RATE_LIMIT_USER_MAX_DELAY: ['rateLimit.userMaxDelay', 'duration'],
   RATE_LIMIT_IP_PER_MINUTE: ['rateLimit.ipPerMinute', 'int'],
+  RATE_LIMIT_IPV4_SUBNET_PER_MINUTE: ['rateLimit.ipv4SubnetPerMinute', 'int'],
+  RATE_LIMIT_IPV6_SUBNET_PER_MINUTE: ['rateLimit.ipv6SubnetPerMinute', 'int'],
+  RATE_LIMIT_GLOBAL_FAILURES_PER_MINUTE: ['rateLimit.globalFailuresPerMinute', 'int'],
+  RATE_LIMIT_GLOBAL_DELAY: ['rateLimit.globalDelay', 'duration'],
   DATABASE_URL: ['database.url', 'string'],
   DB_POOL_SIZE: ['database.poolSize', 'int'],
   DB_CONNECT_TIMEOUT: ['database.connectTimeout', 'duration'],
@@ -107,6 +115,12 @@ function read(kind: Kind, label: string, raw: string): unknown {
       if (!/^\d+$/.test(raw)) throw invalid(label, 'a whole number', raw)
       return Number(raw)
     case 'list':
+      return raw.split(/[\s,]+/).filter(Boolean)
+    case 'trust-proxy':
+      // `true`/`false`, a hop count, or the proxies' addresses and CIDRs (resolveOptions checks them).
+      if (/^(1|true|yes|on)$/i.test(raw)) return true
+      if (/^(0|false|no|off)$/i.test(raw)) return false
+      if (/^\d+$/.test(raw)) return Number(raw)
       return raw.split(/[\s,]+/).filter(Boolean)
     case 'duration-or-off':
       return /^(0|off|false|no)$/i.test(raw) ? false : raw

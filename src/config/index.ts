@@ -1,6 +1,7 @@
-export type { Config, CookieSettings, DatabaseSettings, RateLimitSettings, ScaleSettings, TokenSettings } from './config.js'
+export type { Config, CookieSettings, DatabaseSettings, RateLimitSettings, ScaleSettings, TokenSettings, TrustProxySetting } from './config.js'
 export { ENV_VARIABLES, optionsFromEnv } from './env.js'
 export { loadDotEnv, loadOptions, resolveConfig, type LoadedOptions } from './load.js'
 export { ALGORITHMS, type Algorithm, type Duration, type LogLevel, type Mode, type SameSite, type TesseraOptions } from './options.js'
 export { parseDuration, type Env } from './parse.js'
 export { isResolved, resolveOptions } from './resolve.js'
+export { configWarnings } from './warnings.js'

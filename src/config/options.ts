@@ -33,7 +33,25 @@ export interface TesseraOptions {
   /** The ready server's address (`tessera serve`); the plugin ignores them. */
   host?: string
   port?: number
-  trustProxy?: boolean
+  /**
+   * Which `X-Forwarded-*` to believe (`tessera serve`; a host app sets its own Fastify `trustProxy`). A hop
+   * count (`1`: the proxy in front of this server), or the proxies' addresses and CIDRs (`'10.0.0.0/8'`,
+   * `'loopback'`); the client is the rightmost address that is not a trusted proxy. `true` means `1`, never
+   * "trust everything" (which would let a client pick its own address). Default `false`.
+   */
+  trustProxy?: boolean | number | readonly string[]
+  /**
+   * Django's ALLOWED_HOSTS: the host names this server answers to (`api.example.com`, `.example.com` for a
+   * domain and its subdomains, `*` for any); any other `Host` is a 400. Required in production; default
+   * outside it `.localhost`, `127.0.0.1`, `[::1]` (Django's with DEBUG).
+   */
+  allowedHosts?: readonly string[]
+  /** Swagger UI at `/docs` (`tessera serve`). Default: on, off in production. */
+  docsEnabled?: boolean
+  /** The demo page at `/` (`tessera serve`). Default: on, off in production. */
+  demoEnabled?: boolean
+  /** Accept new usernames that mix scripts (Cyrillic `а` in `аlice`). Default false: refused. */
+  usernameAllowMixedScripts?: boolean
   /** Request body limit in bytes. Default 65536. */
   bodyLimit?: number
   logLevel?: LogLevel
@@ -88,6 +106,12 @@ export interface TesseraOptions {
     userFreeAttempts?: number
     userMaxDelay?: Duration
     ipPerMinute?: number
+    /** Failed logins per minute of one IPv4 /24 and of one IPv6 /64. */
+    ipv4SubnetPerMinute?: number
+    ipv6SubnetPerMinute?: number
+    /** Failed logins per minute on the whole server before every login is slowed by `globalDelay`. */
+    globalFailuresPerMinute?: number
+    globalDelay?: Duration
   }
   database?: {
     /** A file path or `sqlite:` URL (SQLite), or `postgres://...`. Default `./data/tessera.sqlite3`. */

@@ -1,7 +1,8 @@
 import { TesseraError } from '../errors.js'
-import type { Config, CookieSettings } from './config.js'
+import type { Config, CookieSettings, TrustProxySetting } from './config.js'
 import { optionName, type EnvOptions } from './env.js'
 import { ALGORITHMS, LOG_LEVELS, MODES, SAME_SITE, type TesseraOptions } from './options.js'
+import { DEVELOPMENT_HOSTS, isAllowedHostEntry, isProxyAddress } from './network.js'
 import { invalid, parseDuration } from './parse.js'
 
 const WEAK_KEYS = /^(secret|changeme|change-me|password|django-insecure-.*|test|dev.*)$/i
@@ -60,7 +61,8 @@ export function resolveOptions(options: TesseraOptions | Config = {}): Config {
   if (leeway > 300) fail(`${name('tokens.leeway')} must be at most 300s (got '${t.leeway}')`)
 
   const c = o.cookies ?? {}
-  const secure = bool('cookies.secure', c.secure, false)
+  // Production means HTTPS: plain HTTP there must be asked for (AUTH_COOKIE_SECURE=false), and the start warns.
+  const secure = bool('cookies.secure', c.secure, mode === 'production')
   const sameSite = oneOf('cookies.sameSite', c.sameSite, SAME_SITE, 'Lax')
   const domain = optional('cookies.domain', c.domain)
   const cookies = {
@@ -90,6 +92,12 @@ export function resolveOptions(options: TesseraOptions | Config = {}): Config {
     if (!/^https?:\/\/[^/*]+$/.test(origin)) fail(`${name('cors.allowedOrigins')} entry '${origin}' must be a scheme and host such as https://app.example.com`)
   }
 
+  const trustProxy = trustProxySetting(o.trustProxy, name('trustProxy'), fail)
+  const allowedHosts = list('allowedHosts', o.allowedHosts).map((host) => host.trim().toLowerCase())
+  for (const host of allowedHosts) {
+    if (!isAllowedHostEntry(host)) fail(`${name('allowedHosts')} entry '${host}' must be a host name without scheme or port, such as api.example.com, .example.com (the domain and its subdomains), 127.0.0.1, [::1] or *`)
+  }
+
   const s = o.scale ?? {}
   const redisUrl = optional('scale.redisUrl', s.redisUrl)
   if (redisUrl !== undefined && !/^rediss?:\/\/[^/]/i.test(redisUrl)) fail(`${name('scale.redisUrl')} must be a redis:// or rediss:// URL (got '${redisUrl.replace(/\/\/[^@/]*@/, '//***@')}')`)
@@ -104,7 +112,11 @@ export function resolveOptions(options: TesseraOptions | Config = {}): Config {
     port: int('port', o.port, 8000, 0, 65535),
     dataDir: text('dataDir', o.dataDir, './data'),
     prefix,
-    trustProxy: bool('trustProxy', o.trustProxy, false),
+    trustProxy,
+    allowedHosts: allowedHosts.length > 0 ? (allowedHosts.includes('*') ? ['*'] : allowedHosts) : [...DEVELOPMENT_HOSTS],
+    docsEnabled: bool('docsEnabled', o.docsEnabled, mode !== 'production'),
+    demoEnabled: bool('demoEnabled', o.demoEnabled, mode !== 'production'),
+    usernameAllowMixedScripts: bool('usernameAllowMixedScripts', o.usernameAllowMixedScripts, false),
     bodyLimit: int('bodyLimit', o.bodyLimit, 64 * 1024, 1024),
     logLevel: oneOf('logLevel', o.logLevel, LOG_LEVELS, mode === 'test' ? 'silent' : 'info'),
     registrationEnabled: bool('registrationEnabled', o.registrationEnabled, true),
@@ -143,6 +155,10 @@ export function resolveOptions(options: TesseraOptions | Config = {}): Config {
       userFreeAttempts: int('rateLimit.userFreeAttempts', r.userFreeAttempts, 20, 1),
       userMaxDelay: seconds('rateLimit.userMaxDelay', r.userMaxDelay, 60),
       ipPerMinute: int('rateLimit.ipPerMinute', r.ipPerMinute, 60, 1),
+      ipv4SubnetPerMinute: int('rateLimit.ipv4SubnetPerMinute', r.ipv4SubnetPerMinute, 240, 1),
+      ipv6SubnetPerMinute: int('rateLimit.ipv6SubnetPerMinute', r.ipv6SubnetPerMinute, 120, 1),
+      globalFailuresPerMinute: int('rateLimit.globalFailuresPerMinute', r.globalFailuresPerMinute, 1000, 1),
+      globalDelay: Math.round(seconds('rateLimit.globalDelay', r.globalDelay, 1, true) * 1000),
     },
     database: {
       url: text('database.url', d.url, './data/tessera.sqlite3'),
@@ -160,10 +176,31 @@ export function resolveOptions(options: TesseraOptions | Config = {}): Config {
       metricsToken: optional('scale.metricsToken', s.metricsToken),
     },
   }
+  if (config.rateLimit.globalDelay > 30_000) fail(`${name('rateLimit.globalDelay')} must be at most 30s (got '${r.globalDelay}')`)
   if (config.tokens.reuseGrace >= config.tokens.refreshLifetime) fail(`${name('tokens.reuseGrace')} must be shorter than ${name('tokens.refreshLifetime')}`)
   if (mode === 'production' && config.passwords.memoryCost < 19456) fail(`${name('passwords.memoryCost')} below 19456 KiB is refused in production (OWASP minimum)`)
+  if (allowedHosts.length === 0 && mode === 'production') {
+    fail(`${name('allowedHosts')} is required in production: the host names this server answers to (api.example.com,.example.com), or * for any`)
+  }
   resolved.add(config)
   return deepFreeze(config)
+}
+
+/**
+ * `trustProxy`: `true` is one hop (the proxy in front), never Fastify's "trust every hop", which takes the
+ * leftmost `X-Forwarded-For` entry: the one a client writes itself when its proxy appends.
+ */
+function trustProxySetting(value: unknown, name: string, fail: (message: string) => never): TrustProxySetting {
+  if (value === undefined || value === false || value === 0) return false
+  if (value === true) return 1
+  if (typeof value === 'number') return Number.isInteger(value) && value > 0 && value <= 100 ? value : fail(invalid(name, 'true, false, a hop count from 0 to 100, or proxy addresses/CIDRs', value).message)
+  if (Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'string')) {
+    const entries = value.map((v: string) => v.trim())
+    const bad = entries.find((entry) => !isProxyAddress(entry))
+    if (bad !== undefined) fail(`${name} entry '${bad}' must be an IP address, a CIDR (10.0.0.0/8) or one of loopback, linklocal, uniquelocal`)
+    return entries
+  }
+  return fail(invalid(name, 'true, false, a hop count, or a list of proxy addresses/CIDRs', value).message)
 }
 
 /** The option paths that set each cookie, so that a message names the one to change. */

@@ -32,7 +32,7 @@ function metricsAllowed(request: FastifyRequest, token: string | undefined): boo
  * The operations endpoints of the ready server, outside the API prefix:
  * - `GET /healthz`: the process is alive (no dependency is checked: a restart would not cure one);
  * - `GET /readyz`: the database (and, with READY_REQUIRES_REDIS, Redis) answers: 200, else 503;
- * - `GET /metrics`: Prometheus text (protected by METRICS_TOKEN when set).
+ * - `GET /metrics`: Prometheus text (protected by METRICS_TOKEN when set; in production off without it).
  * Also counts every request by route pattern and status, and lets in-flight requests finish on
  * shutdown. Register before `tessera` so the hooks cover its routes; it reads `app.tessera` at
  * request time.
@@ -72,12 +72,14 @@ async function opsPlugin(app: FastifyInstance) {
   })
 
   const hidden = { schema: { hide: true } }
-  app.get('/healthz', hidden, async (_request, reply) => {
+  // Probes come from load balancers and orchestrators that address the instance by IP: any Host.
+  const probeRoute = { ...hidden, config: { anyHost: true } }
+  app.get('/healthz', probeRoute, async (_request, reply) => {
     reply.header('cache-control', 'no-store')
     return { status: 'ok' }
   })
 
-  app.get('/readyz', hidden, async (_request, reply) => {
+  app.get('/readyz', probeRoute, async (_request, reply) => {
     const { store, redis, config } = runtime()!
     const [database, cache] = await Promise.all([
       probe(() => store.ping(), config.database.timeout),
@@ -92,7 +94,8 @@ async function opsPlugin(app: FastifyInstance) {
 
   app.get('/metrics', hidden, async (request, reply) => {
     const { metrics, auth, config } = runtime()!
-    if (!metrics) return reply.code(404).send({ detail: 'Not found.' })
+    // Public metrics are a development convenience; in production they exist only behind METRICS_TOKEN.
+    if (!metrics || (config.env === 'production' && config.scale.metricsToken === undefined)) return reply.code(404).send({ detail: 'Not found.' })
     if (!metricsAllowed(request, config.scale.metricsToken)) {
       return reply.code(401).header('www-authenticate', 'Bearer realm="metrics"').send({ detail: 'Authentication credentials were not provided.' })
     }

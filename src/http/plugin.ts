@@ -3,12 +3,13 @@ import formbody from '@fastify/formbody'
 import type { FastifyInstance, HTTPMethods } from 'fastify'
 import fp from 'fastify-plugin'
 import type { CounterStore, Store } from '../auth/index.js'
-import { resolveOptions, type TesseraOptions } from '../config/index.js'
+import { configWarnings, resolveOptions, type TesseraOptions } from '../config/index.js'
 import { createRuntime } from '../runtime.js'
 import { createApi, type TesseraApi } from './api.js'
 import { drfStringFields, useDrfJson } from './bodies.js'
 import { handleError } from './errors.js'
 import { authenticateHook, csrfHook, kCsrfDecided } from './guards.js'
+import { allowedHosts } from './hosts.js'
 import { kRuntime } from './internal.js'
 import { accountRoutes } from './routes/account.js'
 import type { RouteDeps } from './routes/deps.js'
@@ -44,6 +45,9 @@ async function tesseraPlugin(fastify: FastifyInstance, { store, counters, now, .
   // Under an encapsulating prefix the routes move; the refresh cookie's path must follow the final one.
   const mount = fastify.prefix
   const config = resolveOptions({ ...options, prefix: `${mount}${options.prefix ?? '/accounts'}` })
+  // The ready server registers the host check first of all; a host app gets it here, for every route of the app.
+  if (!fastify.hasPlugin('tessera-allowed-hosts')) await fastify.register(allowedHosts, { allowedHosts: config.allowedHosts })
+  for (const warning of configWarnings(config)) fastify.log.warn(warning)
   const runtime = await createRuntime(config, { log: fastify.log, ...(store && { store }), ...(counters && { counters }), ...(now && { now }) })
   fastify.addHook('onClose', async () => runtime.close())
   const authenticate = authenticateHook(runtime)

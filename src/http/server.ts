@@ -2,11 +2,38 @@ import cors from '@fastify/cors'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import Fastify, { type FastifyInstance } from 'fastify'
-import { resolveOptions } from '../config/index.js'
+import { resolveOptions, type TrustProxySetting } from '../config/index.js'
 import { handleError } from './errors.js'
+import { allowedHosts } from './hosts.js'
 import { ops } from './ops.js'
 import { tessera, type TesseraPluginOptions } from './plugin.js'
 import { webRoutes } from './web.js'
+
+/**
+ * TRUST_PROXY in Fastify's terms. A hop count is a trust function (Fastify 5.12 ignores a bare number):
+ * the socket's peer and the next `hops - 1` addresses are proxies, so `request.ip` is the rightmost
+ * X-Forwarded-For entry that no trusted proxy wrote, and a client's own entries further left are ignored.
+ */
+export function fastifyTrustProxy(setting: TrustProxySetting): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof setting === 'number') return (_address: string, hop: number) => hop < setting
+  return setting === false ? false : [...setting]
+}
+
+/**
+ * Swagger UI's policy: its own files only (its page has no inline script), the API on this origin, no
+ * framing (clickjacking "Try it out" on the cookies' origin), no plugins, no forms.
+ */
+export const DOCS_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "font-src 'self' data:",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ')
 
 export interface ServerOptions extends TesseraPluginOptions {
   /** Pino options or false; default: JSON logs at `logLevel`. */
@@ -15,14 +42,15 @@ export interface ServerOptions extends TesseraPluginOptions {
 
 /**
  * The ready server that `tessera serve` runs: Tessera's routes, CORS for the allow-list, OpenAPI at
- * `<prefix>/openapi.json`, Swagger UI at `/docs`, and the web page at `/`.
+ * `<prefix>/openapi.json`, Swagger UI at `/docs` and the demo page at `/` (both off in production unless
+ * DOCS_ENABLED / DEMO_ENABLED), every route behind the ALLOWED_HOSTS check.
  */
 export async function buildServer({ logger, ...options }: ServerOptions): Promise<FastifyInstance> {
   const config = resolveOptions(options)
   const app = Fastify({
     // LOG_LEVEL=silent means no logger at all, not a logger that discards: no child logger per request.
     logger: logger ?? (config.logLevel === 'silent' ? false : { level: config.logLevel, redact: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]'] }),
-    trustProxy: config.trustProxy,
+    trustProxy: fastifyTrustProxy(config.trustProxy),
     bodyLimit: config.bodyLimit,
     // Deeply nested or huge JSON is refused by the body limit before parsing; prototype keys are dropped.
     onProtoPoisoning: 'remove',
@@ -34,6 +62,8 @@ export async function buildServer({ logger, ...options }: ServerOptions): Promis
     ajv: { customOptions: { coerceTypes: true, allErrors: true } },
   })
   app.setErrorHandler(handleError)
+  // First: a request for a host this server does not serve gets nothing else, not even CORS.
+  await app.register(allowedHosts, { allowedHosts: config.allowedHosts })
   app.setNotFoundHandler((_request, reply) => reply.code(404).send({ detail: 'Not found.' }))
   // Synchronous hooks: an async one costs a promise turn on every request, the hot path included.
   app.addHook('onRequest', (_request, reply, done) => {
@@ -59,12 +89,13 @@ export async function buildServer({ logger, ...options }: ServerOptions): Promis
       },
     },
   })
-  await app.register(swaggerUi, { routePrefix: '/docs' })
+  // Swagger UI runs scripts on the cookies' origin: off in production unless DOCS_ENABLED, and never framed.
+  if (config.docsEnabled) await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: DOCS_CSP })
   // Before `tessera`: its request-counting hook must cover Tessera's routes too.
   await app.register(ops)
   await app.register(tessera, options)
   app.get(`${config.prefix}/openapi.json`, { schema: { hide: true } }, async () => app.swagger())
 
-  await app.register(webRoutes, { config })
+  if (config.demoEnabled) await app.register(webRoutes, { config })
   return app
 }

@@ -35,7 +35,7 @@ export function createMetrics() {
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers,
     }),
-    loginFailures: new Counter({ name: 'tessera_login_failures_total', help: 'Failed logins by cause (unknown_user, bad_password, inactive)', labelNames: ['cause'] as const, registers }),
+    loginFailures: new Counter({ name: 'tessera_login_failures_total', help: 'Failed logins by cause (invalid_credentials: an unknown user, a wrong password or an inactive account, deliberately one)', labelNames: ['cause'] as const, registers }),
     reuseDetected: new Counter({ name: 'tessera_refresh_reuse_detected_total', help: 'Replays of a rotated refresh token outside the grace window (the session was revoked)', registers }),
     revocations: new Counter({ name: 'tessera_revocations_total', help: 'Session revocations entering this instance\'s revoked set, by source (local, broadcast, catchup)', labelNames: ['source'] as const, registers }),
     revokedSessions: new Gauge({ name: 'tessera_revoked_sessions', help: 'Entries in the in-memory revoked-session set', registers }),
@@ -57,10 +57,15 @@ export const storeTimer = (metrics: Metrics) => (operation: string, outcome: str
   metrics.dbDuration.observe({ operation, outcome }, seconds)
 }
 
-const LOGIN_FAILURE_CAUSES = new Set(['unknown_user', 'bad_password', 'inactive'])
+/**
+ * One cause for every credential failure: a metric that told unknown users from wrong passwords from
+ * inactive accounts would tell anyone who can read it (and watch it move) which usernames exist, and that
+ * a disabled account's password was right. The audit log keeps the detail for the operator.
+ */
+const CREDENTIAL_FAILURES = new Set(['unknown_user', 'bad_password', 'inactive'])
 
 /** Counts the audit events that are metrics too; the rest only go to the log. */
 export function countAuditEvent(metrics: Metrics, event: string, fields: Record<string, unknown>): void {
-  if (event === 'login_failed') metrics.loginFailures.inc({ cause: LOGIN_FAILURE_CAUSES.has(String(fields.cause)) ? String(fields.cause) : 'other' })
+  if (event === 'login_failed') metrics.loginFailures.inc({ cause: CREDENTIAL_FAILURES.has(String(fields.cause)) ? 'invalid_credentials' : 'other' })
   else if (event === 'reuse_detected') metrics.reuseDetected.inc()
 }

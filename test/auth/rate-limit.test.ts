@@ -11,6 +11,10 @@ const SETTINGS: RateLimitSettings = {
   userFreeAttempts: 20,
   userMaxDelay: 60,
   ipPerMinute: 60,
+  ipv4SubnetPerMinute: 240,
+  ipv6SubnetPerMinute: 120,
+  globalFailuresPerMinute: 1000,
+  globalDelay: 1000,
 }
 
 function limiter(settings: Partial<RateLimitSettings> = {}) {

@@ -31,7 +31,7 @@ export const TOKENS: TokenSettings = {
 }
 
 /** The configured defaults, on: the tests that are not about throttling stay under its free attempts. */
-export const RATE_LIMIT: RateLimitSettings = { enabled: true, pairFreeAttempts: 5, pairMaxDelay: 3600, userFreeAttempts: 20, userMaxDelay: 60, ipPerMinute: 60 }
+export const RATE_LIMIT: RateLimitSettings = { enabled: true, pairFreeAttempts: 5, pairMaxDelay: 3600, userFreeAttempts: 20, userMaxDelay: 60, ipPerMinute: 60, ipv4SubnetPerMinute: 240, ipv6SubnetPerMinute: 120, globalFailuresPerMinute: 1000, globalDelay: 1000 }
 
 /** A clock that only moves when told to. */
 export class Clock {
@@ -57,6 +57,7 @@ export interface UseCaseOptions {
   tokens?: Partial<TokenSettings>
   rateLimit?: Partial<RateLimitSettings>
   registrationEnabled?: boolean
+  usernameAllowMixedScripts?: boolean
 }
 
 export function createUseCases(options: UseCaseOptions = {}): UseCases {
@@ -68,7 +69,7 @@ export function createUseCases(options: UseCaseOptions = {}): UseCases {
   // The cheapest argon2id the hasher accepts: the cost is not what these tests are about.
   const hasher = createPasswordHasher({ memoryCost: 1024, timeCost: 1 })
   const audit: UseCases['audit'] = []
-  const config = { tokens: settings, simplejwtCompat: false, registrationEnabled: options.registrationEnabled ?? true, userCacheTtl: 5, rateLimit: { ...RATE_LIMIT, ...options.rateLimit } }
+  const config = { tokens: settings, simplejwtCompat: false, usernameAllowMixedScripts: options.usernameAllowMixedScripts ?? false, registrationEnabled: options.registrationEnabled ?? true, userCacheTtl: 5, rateLimit: { ...RATE_LIMIT, ...options.rateLimit } }
   const auth = createAuthService(config, { store, tokens, hasher, now: clock.now, audit: (event, fields) => audit.push({ event, fields }) })
   const peer = () => createAuthService(config, { store, tokens, hasher, now: clock.now })
   return { auth, store, clock, audit, events: () => audit.map((a) => a.event), peer }

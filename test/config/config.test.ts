@@ -129,7 +129,13 @@ describe('config: every validation message names its variable', () => {
     ['PORT not a number', { PORT: '80a' }, 'PORT'],
     ['negative PORT', { PORT: '-1' }, 'PORT'],
     ['bad boolean', { ROTATE_REFRESH_TOKENS: 'maybe' }, 'ROTATE_REFRESH_TOKENS'],
-    ['bad TRUST_PROXY', { TRUST_PROXY: '2' }, 'TRUST_PROXY'],
+    ['bad TRUST_PROXY', { TRUST_PROXY: 'maybe' }, 'TRUST_PROXY'],
+    ['TRUST_PROXY with a bad CIDR', { TRUST_PROXY: '10.0.0.0/33' }, 'TRUST_PROXY'],
+    ['ALLOWED_HOSTS with a port', { ALLOWED_HOSTS: 'example.com:8000' }, 'ALLOWED_HOSTS'],
+    ['ALLOWED_HOSTS with a scheme', { ALLOWED_HOSTS: 'https://example.com' }, 'ALLOWED_HOSTS'],
+    ['ALLOWED_HOSTS missing in production', { NODE_ENV: 'production' }, 'ALLOWED_HOSTS'],
+    ['bad RATE_LIMIT_GLOBAL_DELAY', { RATE_LIMIT_GLOBAL_DELAY: '1h' }, 'RATE_LIMIT_GLOBAL_DELAY'],
+    ['bad RATE_LIMIT_IPV4_SUBNET_PER_MINUTE', { RATE_LIMIT_IPV4_SUBNET_PER_MINUTE: '0' }, 'RATE_LIMIT_IPV4_SUBNET_PER_MINUTE'],
     ['unknown algorithm', { JWT_ALGORITHM: 'none' }, 'JWT_ALGORITHM'],
     ['bad SameSite', { AUTH_COOKIE_SAMESITE: 'sometimes' }, 'AUTH_COOKIE_SAMESITE'],
     ['API_PREFIX not a path', { API_PREFIX: 'accounts' }, 'API_PREFIX'],
@@ -208,7 +214,7 @@ describe('config: the signing key', () => {
   })
 
   it('production accepts a strong key', () => {
-    assert.equal(resolveConfig({ NODE_ENV: 'production', SECRET_KEY }).env, 'production')
+    assert.equal(resolveConfig({ NODE_ENV: 'production', SECRET_KEY, ALLOWED_HOSTS: 'api.example.com' }).env, 'production')
   })
 
   it('development and test accept a weak key (the dev fallback is loadOptions’ job)', () => {

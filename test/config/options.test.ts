@@ -56,7 +56,7 @@ describe('resolveOptions: typed options from code', () => {
   })
 
   it('wrong types from untyped callers are refused, not coerced', () => {
-    refuses({ tokens: { secretKey }, trustProxy: 'yes' as never }, "trustProxy must be true or false (got 'yes')")
+    refuses({ tokens: { secretKey }, trustProxy: 'yes' as never }, "trustProxy must be true, false, a hop count, or a list of proxy addresses/CIDRs (got 'yes')")
     refuses({ tokens: { secretKey, accessLifetime: 900 as never } }, /^tokens\.accessLifetime must be a positive duration/)
     refuses({ tokens: { secretKey }, csrf: { trustedOrigins: 'https://a.example' as never } }, /^csrf\.trustedOrigins must be a list of strings/)
   })

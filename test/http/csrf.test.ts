@@ -15,7 +15,7 @@ describe('CSRF on cookie-authenticated unsafe requests: Django reason strings', 
   let t: TestApp
   let s: { access: string; refresh: string; csrf: string }
   before(async () => {
-    t = await createTestApp({ CSRF_TRUSTED_ORIGINS: 'https://app.example.com,https://*.example.org' })
+    t = await createTestApp({ CSRF_TRUSTED_ORIGINS: 'https://app.example.com,https://*.example.org', ALLOWED_HOSTS: `.localhost,${HOST}` })
     await createUser(t)
     s = await loginCookies(t)
   })
@@ -101,7 +101,7 @@ describe('CSRF over HTTPS behind a trusted proxy: the Referer check', () => {
   let t: TestApp
   let s: { access: string; refresh: string; csrf: string }
   before(async () => {
-    t = await createTestApp({ TRUST_PROXY: 'true', CSRF_TRUSTED_ORIGINS: 'https://app.example.com' })
+    t = await createTestApp({ TRUST_PROXY: 'true', CSRF_TRUSTED_ORIGINS: 'https://app.example.com', ALLOWED_HOSTS: `.localhost,${HOST}` })
     await createUser(t)
     s = await loginCookies(t)
   })

@@ -42,7 +42,7 @@ describe('operations endpoints', () => {
     hasLine(text, /^tessera_http_requests_total\{method="POST",route="\/accounts\/auth\/login\/",status="401"\} 1$/)
     hasLine(text, /^tessera_http_requests_total\{method="POST",route="\/accounts\/auth\/login\/",status="200"\} 1$/)
     hasLine(text, /^tessera_http_request_duration_seconds_count\{method="POST",route="\/accounts\/auth\/logout\/"\} 1$/)
-    hasLine(text, /^tessera_login_failures_total\{cause="bad_password"\} 1$/)
+    hasLine(text, /^tessera_login_failures_total\{cause="invalid_credentials"\} 1$/)
     hasLine(text, /^tessera_revocations_total\{source="local"\} 1$/)
     hasLine(text, /^tessera_revoked_sessions 1$/)
     hasLine(text, /^tessera_db_duration_seconds_count\{operation="findUserByUsername",outcome="ok"\} [1-9]\d*$/)

@@ -41,7 +41,7 @@ test('a counter expires with its TTL (slid forward by each hit)', { skip }, asyn
 })
 
 test('two instances share one budget: the lockout holds whichever instance the guesser picks', { skip }, async () => {
-  const settings = { enabled: true, pairFreeAttempts: 3, pairMaxDelay: 3600, userFreeAttempts: 100, userMaxDelay: 60, ipPerMinute: 1000 }
+  const settings = { enabled: true, pairFreeAttempts: 3, pairMaxDelay: 3600, userFreeAttempts: 100, userMaxDelay: 60, ipPerMinute: 1000, ipv4SubnetPerMinute: 1000, ipv6SubnetPerMinute: 1000, globalFailuresPerMinute: 1000, globalDelay: 1000 }
   const a = new LoginLimiter(settings, new RedisCounters(await link(), prefix))
   const b = new LoginLimiter(settings, new RedisCounters(await link(), prefix))
   await a.recordFailure('203.0.113.9', 'carol')
@@ -66,4 +66,23 @@ test('Redis unreachable: the counters fall back to memory at once (never a wait)
   await new Promise((resolve) => setTimeout(resolve, 300))
   assert.equal(lines.length, 1, lines.join('\n'))
   assert.match(lines[0]!, /^Redis unavailable \(.*ECONNREFUSED.*\): rate-limit counters fall back to this instance's memory and revocations to the catch-up read$/)
+})
+
+test('two instances share the per-network and server-wide login budgets', { skip }, async () => {
+  const settings = { enabled: true, pairFreeAttempts: 100, pairMaxDelay: 3600, userFreeAttempts: 100, userMaxDelay: 60, ipPerMinute: 1000, ipv4SubnetPerMinute: 4, ipv6SubnetPerMinute: 4, globalFailuresPerMinute: 6, globalDelay: 200 }
+  const now = () => Math.floor(Date.now() / 60_000) * 60_000 + 1000
+  const a = new LoginLimiter(settings, new RedisCounters(await link(), prefix), now)
+  const b = new LoginLimiter(settings, new RedisCounters(await link(), prefix), now)
+  // A sprayer alternating instances and addresses of one /24: the budget is the network's, across both.
+  for (let i = 0; i < 4; i++) await (i % 2 ? a : b).recordIp(`198.51.100.${i + 1}`, 'login')
+  await assert.rejects(a.checkIp('198.51.100.77', 'login'), { code: 'ERR_AUTH_RATE_LIMITED' })
+  await assert.rejects(b.checkIp('198.51.100.78', 'login'), { code: 'ERR_AUTH_RATE_LIMITED' })
+  await b.checkIp('198.51.101.1', 'login')
+  // Two more failures elsewhere make six on the "server": both instances now slow every login.
+  await a.recordIp('192.0.2.1', 'login')
+  await b.recordIp('203.0.113.1', 'login')
+  const started = performance.now()
+  await a.checkIp('192.0.2.200', 'login')
+  await b.checkIp('192.0.2.201', 'login')
+  assert.ok(performance.now() - started >= 390, `${performance.now() - started} ms`)
 })

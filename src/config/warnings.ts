@@ -1,0 +1,13 @@
+import type { Config } from './config.js'
+
+/** Settings that are allowed but unsafe, said once at start (the plugin logs them). */
+export function configWarnings(config: Config): string[] {
+  const warnings: string[] = []
+  if (config.env !== 'production') return warnings
+  if (!config.cookies.access.secure) {
+    warnings.push('cookies.secure (AUTH_COOKIE_SECURE) is false in production: the auth cookies travel over plain HTTP, readable by anyone on the path; serve HTTPS and leave it at its default, true')
+  } else if (!config.cookies.csrf.secure) {
+    warnings.push('cookies.csrf.secure (CSRF_COOKIE_SECURE) is false in production: the CSRF cookie travels over plain HTTP')
+  }
+  return warnings
+}
