@@ -1,10 +1,10 @@
-import { createAuthService, loadKeyRing, type Audit, type AuthService, type CounterStore, type Store } from './auth/index.js'
+import { createAuthService, loadKeyRing, unsealedKeyWarnings, type Audit, type AuthService, type CounterStore, type Store } from './auth/index.js'
 import { resolveOptions, type Config, type TesseraOptions } from './config/index.js'
 import { parseTrustedOrigins, type CsrfPolicy } from './csrf/index.js'
 import { createPasswordHasher, type PasswordHasher } from './passwords/index.js'
 import { connectRedis, countAuditEvent, createMetrics, RedisCounters, startBackground, storeTimer, type BackgroundMode, type Metrics, type RedisLink } from './scale/index.js'
 import { CheckedStore, openStore } from './store/index.js'
-import { createTokenService, type TokenService } from './tokens/index.js'
+import { createTokenService, isHmac, type TokenService } from './tokens/index.js'
 
 /** The part of a logger Tessera needs: pino's (Fastify's), or a console-like one in the CLI. */
 export interface Logger {
@@ -73,6 +73,7 @@ export async function createRuntime(options: TesseraOptions | Config, deps: Runt
   let redis: RedisLink | undefined
   try {
     const tokens = createTokenService(config.tokens, await loadKeyRing(config.tokens, store, now(), config.simplejwtCompat), { now })
+    if (mode === 'all' && !isHmac(config.tokens.algorithm)) for (const warning of await unsealedKeyWarnings(config.tokens, store)) log.warn(warning)
     const hasher = createPasswordHasher(config.passwords)
     const { redisUrl, redisTimeout, redisPrefix } = config.scale
     redis = redisUrl ? await connectRedis({ url: redisUrl, timeout: redisTimeout }, log, (up) => metrics?.dependencyUp.set({ dependency: 'redis' }, up ? 1 : 0)) : undefined

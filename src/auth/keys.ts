@@ -1,12 +1,18 @@
 import type { TokenSettings } from '../config/index.js'
 import { TesseraError } from '../errors.js'
 import { createHmacKey, createKeyRing, generateKey, isHmac, type KeyRing, type SigningKey } from '../tokens/index.js'
+import { isSealed, openPrivateKey, sealPrivateKey } from './key-encryption.js'
 import type { KeyStore, StoredKey } from './store.js'
 
-const fromStored = (row: StoredKey): SigningKey => ({
+type KeySecrets = Pick<TokenSettings, 'secretKey'> & { secretKeyFallbacks?: readonly string[] }
+
+const secretsOf = (settings: KeySecrets): string[] => [settings.secretKey, ...(settings.secretKeyFallbacks ?? [])]
+
+/** A verify-only key: the public half is all that verifying needs, so no private key is opened for it. */
+const verifier = (row: StoredKey): SigningKey => ({
   kid: row.kid,
   algorithm: row.algorithm as SigningKey['algorithm'],
-  signingKey: row.private_key,
+  signingKey: undefined,
   verifyingKey: row.public_key,
   retiresAt: row.retires_at === null ? undefined : Math.floor(row.retires_at / 1000),
 })
@@ -30,10 +36,51 @@ export async function loadKeyRing(settings: TokenSettings & { secretKeyFallbacks
     await addKey(settings, store, now)
     stored = await store.listSigningKeys(now)
   }
-  // The newest key of the configured algorithm signs; every stored key that has not retired verifies.
-  const current = stored.filter((k) => k.algorithm === settings.algorithm).map(fromStored)
-  const others = stored.filter((k) => k.algorithm !== settings.algorithm).map((k) => ({ ...fromStored(k), signingKey: undefined }))
-  return createKeyRing([...current, ...others], simplejwtCompat ? secretKeys[0] : undefined)
+  // The newest key of the configured algorithm signs (its private key is opened); every stored key that has
+  // not retired verifies.
+  const signer = stored.find((k) => k.algorithm === settings.algorithm)!
+  const current: SigningKey = { ...verifier(signer), signingKey: openPrivateKey(signer.private_key, signer.kid, secretsOf(settings)).pem }
+  const others = stored.filter((k) => k !== signer).map(verifier)
+  return createKeyRing([current, ...others], simplejwtCompat ? secretKeys[0] : undefined)
+}
+
+/**
+ * Stored private keys that are not sealed under the current SECRET_KEY: rows from before sealing (plaintext
+ * PEM) and rows sealed under a SECRET_KEY now in SECRET_KEY_FALLBACKS. Said at start; `tessera sealkeys` fixes them.
+ */
+export async function unsealedKeyWarnings(settings: KeySecrets, store: KeyStore): Promise<string[]> {
+  // 0: every key, also retired ones, whose private halves are still in the table.
+  const rows = await store.listSigningKeys(0)
+  const plaintext = rows.filter((row) => !isSealed(row.private_key)).map((row) => row.kid)
+  const fallback = rows.filter((row) => isSealed(row.private_key) && needsReseal(row, settings)).map((row) => row.kid)
+  const warnings: string[] = []
+  if (plaintext.length > 0) warnings.push(`${plaintext.length} private signing key(s) are stored unencrypted (${plaintext.join(', ')}): run \`tessera sealkeys\` once every instance runs this version`)
+  if (fallback.length > 0) warnings.push(`${fallback.length} private signing key(s) are sealed under a SECRET_KEY_FALLBACKS entry (${fallback.join(', ')}): run \`tessera sealkeys\` once every instance has the new SECRET_KEY, before dropping the old one`)
+  return warnings
+}
+
+function needsReseal(row: StoredKey, settings: KeySecrets): boolean {
+  try {
+    return openPrivateKey(row.private_key, row.kid, secretsOf(settings)).reseal !== 'none'
+  } catch {
+    return false // unreadable with every secret: loadKeyRing says so when it needs the key
+  }
+}
+
+/**
+ * Seals every stored private key under the current SECRET_KEY (plaintext rows, and rows sealed under a
+ * fallback); returns how many it changed. Explicit, not done at start: during a rolling deploy, instances
+ * that do not have the new SECRET_KEY yet (or an older Tessera that reads PEM) must still read the keys.
+ */
+export async function sealStoredKeys(settings: KeySecrets, store: KeyStore): Promise<number> {
+  let changed = 0
+  for (const row of await store.listSigningKeys(0)) {
+    const opened = openPrivateKey(row.private_key, row.kid, secretsOf(settings))
+    if (opened.reseal === 'none') continue
+    await store.updateSigningKeyPrivate(row.kid, sealPrivateKey(opened.pem, row.kid, settings.secretKey))
+    changed += 1
+  }
+  return changed
 }
 
 /**
@@ -46,7 +93,7 @@ export async function addKey(settings: TokenSettings, store: KeyStore, now: numb
   }
   const key = generateKey(settings.algorithm)
   await store.addSigningKey(
-    { kid: key.kid, algorithm: key.algorithm, private_key: key.signingKey!, public_key: key.verifyingKey, created_at: now, retires_at: null },
+    { kid: key.kid, algorithm: key.algorithm, private_key: sealPrivateKey(key.signingKey!, key.kid, settings.secretKey), public_key: key.verifyingKey, created_at: now, retires_at: null },
     now + Math.ceil(settings.refreshLifetime) * 1000,
   )
   return key

@@ -121,6 +121,8 @@ export interface KeyStore {
   listSigningKeys(now: number): Promise<StoredKey[]>
   /** Adds `key` as the newest; every older key without an end gets `retireOthersAt`. */
   addSigningKey(key: StoredKey, retireOthersAt: number): Promise<void>
+  /** Replaces a key's stored private half (sealing it under a new SECRET_KEY); no-op for an unknown kid. */
+  updateSigningKeyPrivate(kid: string, privateKey: string): Promise<void>
 }
 
 export interface Store extends UserStore, SessionStore, KeyStore {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { parseArgs } from 'node:util'
-import { addKey, validatePassword } from '../auth/index.js'
+import { addKey, sealStoredKeys, validatePassword } from '../auth/index.js'
 import { loadOptions } from '../config/index.js'
 import { TesseraError, ValidationError } from '../errors.js'
 import { buildServer } from '../http/index.js'
@@ -155,6 +155,16 @@ export const commands: Record<string, Command> = {
         const key = await addKey(config.tokens, store, Date.now())
         const retire = new Date(Date.now() + config.tokens.refreshLifetime * 1000).toISOString()
         console.log(`New ${key.algorithm} key '${key.kid}' signs from now on; older keys verify until ${retire}. Running instances pick it up within a minute.`)
+      })
+    },
+  },
+  sealkeys: {
+    summary: 'encrypt every stored private signing key under the current SECRET_KEY (after an upgrade or a SECRET_KEY rotation)',
+    usage: '',
+    async run() {
+      await withRuntime('none', async ({ config, store }) => {
+        const changed = await sealStoredKeys(config.tokens, store)
+        console.log(`Sealed ${changed} private signing key(s) under the current SECRET_KEY.${changed > 0 ? ' Keys sealed under an old SECRET_KEY no longer need it in SECRET_KEY_FALLBACKS.' : ''}`)
       })
     },
   },

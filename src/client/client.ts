@@ -1,6 +1,7 @@
 import { AuthStateTracker } from './auth-state.js'
 import { CsrfTokenSource, isCsrfFailure, isUnsafeMethod } from './csrf.js'
 import { isRecord, readJson, TesseraClientError } from './errors.js'
+import { createRequestScope } from './scope.js'
 import { createTabLock, openTabChannel } from './tabs.js'
 import type { AuthState, ClientOptions, LoginEvent, LogoutEvent, RegisterFields, Session, User } from './types.js'
 
@@ -10,6 +11,8 @@ export interface TesseraClient {
    * `fetch` with the session: sends the cookies, adds the CSRF header on unsafe methods, and when the access
    * token has expired refreshes it (once for every tab) and retries. Resolves to the server's response,
    * whatever its status; rejects only as `fetch` does, or when the refresh itself hits a server error.
+   * Only for the API's origin (that of `baseUrl`) and `allowedOrigins`: a request to any other URL is passed
+   * to `fetch` untouched.
    */
   fetch(input: string | URL, init?: RequestInit): Promise<Response>
   /** Signs in; rejects with a {@link TesseraClientError} (status 401) for a wrong username or password. */
@@ -70,6 +73,7 @@ export function createClient(options: ClientOptions): TesseraClient {
   const absoluteBase = new URL(`${base}/`, here)
   const url = (path: string) => `${base}/${path.replace(/^\/+/, '')}`
   const sameOrigin = typeof location !== 'undefined' && absoluteBase.origin === location.origin
+  const scope = createRequestScope(absoluteBase.origin, options.allowedOrigins, here)
   const csrfHeader = options.csrfHeaderName ?? 'X-CSRFToken'
   const csrf = new CsrfTokenSource(url('csrf_token/'), options.csrfCookieName ?? 'csrftoken', sameOrigin, fetchImpl)
   const channelName = options.channelName ?? `tessera:${absoluteBase.href}`
@@ -119,7 +123,13 @@ export function createClient(options: ClientOptions): TesseraClient {
     return inflight
   }
 
-  async function authFetch(input: string | URL, init: RequestInit = {}): Promise<Response> {
+  function authFetch(input: string | URL, init?: RequestInit): Promise<Response> {
+    // Another origin gets neither the CSRF secret nor the cookies, and its 401 triggers no refresh.
+    if (!scope.covers(input)) return init === undefined ? fetchImpl(input) : fetchImpl(input, init)
+    return sessionFetch(input, init ?? {})
+  }
+
+  async function sessionFetch(input: string | URL, init: RequestInit): Promise<Response> {
     // A streamed body cannot be sent twice, so such a request gets no retry.
     const replayable = !(typeof ReadableStream !== 'undefined' && init.body instanceof ReadableStream)
     const unsafe = isUnsafeMethod(init.method ?? 'GET')

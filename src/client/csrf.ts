@@ -7,16 +7,30 @@ export function isUnsafeMethod(method: string): boolean {
   return !SAFE_METHODS.has(method.toUpperCase())
 }
 
-/** One cookie's value from `document.cookie`, or undefined (also outside a browser). */
-export function readCookie(name: string): string | undefined {
-  if (typeof document === 'undefined') return undefined
-  for (const pair of document.cookie.split(';')) {
+/**
+ * One cookie's value in a `document.cookie` string, or undefined. A value that is not valid percent-encoding
+ * (`csrftoken=%E0%A4%A`, which a sibling subdomain can set for the whole site) is skipped, not thrown: such a
+ * cookie would otherwise break every unsafe call and logout. A later cookie of the same name (the browser lists
+ * one per path and domain) may still be the real one.
+ */
+export function cookieValue(cookies: string, name: string): string | undefined {
+  for (const pair of cookies.split(';')) {
     const eq = pair.indexOf('=')
     if (eq < 0 || pair.slice(0, eq).trim() !== name) continue
     const value = pair.slice(eq + 1).trim()
-    return value === '' ? undefined : decodeURIComponent(value)
+    if (value === '') continue
+    try {
+      return decodeURIComponent(value)
+    } catch {
+      // URIError: malformed percent-encoding; look on.
+    }
   }
   return undefined
+}
+
+/** One cookie's value from `document.cookie`, or undefined (also outside a browser). */
+export function readCookie(name: string): string | undefined {
+  return typeof document === 'undefined' ? undefined : cookieValue(document.cookie, name)
 }
 
 /**

@@ -68,6 +68,12 @@ export interface ClientOptions {
   csrfCookieName?: string
   /** Default `X-CSRFToken` (the server's `CSRF_HEADER_NAME`). */
   csrfHeaderName?: string
+  /**
+   * Origins besides `baseUrl`'s whose requests `fetch()` treats as the API's (cookies, CSRF header, refresh and
+   * retry): `['https://api.example.com']` for your own routes on another origin than Tessera's. Every other URL
+   * is passed through untouched, so that the CSRF token never reaches a third party. Default none.
+   */
+  allowedOrigins?: readonly string[]
   /** The fetch to wrap; default the global one. */
   fetch?: typeof fetch
   /**

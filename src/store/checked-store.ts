@@ -89,6 +89,9 @@ export class CheckedStore implements Store {
   addSigningKey(key: StoredKey, retireOthersAt: number): Promise<void> {
     return this.#run('addSigningKey', () => this.inner.addSigningKey(key, retireOthersAt))
   }
+  updateSigningKeyPrivate(kid: string, privateKey: string): Promise<void> {
+    return this.#run('updateSigningKeyPrivate', () => this.inner.updateSigningKeyPrivate(kid, privateKey))
+  }
   ping(): Promise<void> {
     return this.#run('ping', () => this.inner.ping())
   }

@@ -185,6 +185,10 @@ export abstract class KyselyStore implements Store {
     })
   }
 
+  async updateSigningKeyPrivate(kid: string, privateKey: string): Promise<void> {
+    await this.db.updateTable('auth_signing_key').set({ private_key: privateKey }).where('kid', '=', kid).execute()
+  }
+
   #probeTable = false
 
   /**

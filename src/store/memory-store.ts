@@ -192,6 +192,12 @@ export class MemoryStore implements Store {
     this.#keys.set(key.kid, { ...key })
   }
 
+  async updateSigningKeyPrivate(kid: string, privateKey: string): Promise<void> {
+    this.#open()
+    const key = this.#keys.get(kid)
+    if (key) key.private_key = privateKey
+  }
+
   async ping(): Promise<void> {
     this.#open()
   }

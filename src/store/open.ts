@@ -2,6 +2,7 @@ import { resolve } from 'node:path'
 import { Kysely, Migrator, PostgresDialect, type MigrationResultSet, type PostgresPool, type PostgresPoolClient } from 'kysely'
 import { TesseraError } from '../errors.js'
 import { CheckedStore } from './checked-store.js'
+import { looseModeWarnings } from './file-modes.js'
 import { PostgresStore } from './postgres-store.js'
 import { SqliteDatabase, SqliteDialect } from './sqlite-database.js'
 import { SqliteStore } from './sqlite-store.js'
@@ -126,7 +127,8 @@ export async function openStore(url: string, options: StoreOptions = {}): Promis
       const migrator = new Migrator({ db, provider: migrationProvider(target.dialect), migrationTableName: 'tessera_migration', migrationLockTableName: 'tessera_migration_lock' })
       const result = await migrator.migrateToLatest()
       if (result.error) throw new TesseraError('ERR_STORE_MIGRATION', `migration failed: ${result.error instanceof Error ? result.error.message : String(result.error)}`, { cause: result.error })
-      return { ...result, warnings: describeUsernameCollisions(await findUsernameCollisions(db)) }
+      const fileWarnings = sqlite && target.location !== ':memory:' ? looseModeWarnings(target.location) : []
+      return { ...result, warnings: [...fileWarnings, ...describeUsernameCollisions(await findUsernameCollisions(db))] }
     },
   }
 }

@@ -1,5 +1,3 @@
-import { mkdirSync } from 'node:fs'
-import { dirname } from 'node:path'
 import type BetterSqlite3 from 'better-sqlite3'
 import {
   type CompiledQuery,
@@ -12,6 +10,7 @@ import {
   type Kysely,
   type QueryResult,
 } from 'kysely'
+import { createPrivateDatabaseFile, restrictSideFiles } from './file-modes.js'
 import { BUSY_TIMEOUT_MS, WriteQueue } from './write-queue.js'
 
 type Statement = BetterSqlite3.Statement<unknown[], unknown>
@@ -37,10 +36,11 @@ export class SqliteDatabase {
 
   static async open(location: string, writeTimeout: number): Promise<SqliteDatabase> {
     const { default: SQLite } = await import('better-sqlite3')
-    if (location !== ':memory:') mkdirSync(dirname(location), { recursive: true })
+    const created = location !== ':memory:' && createPrivateDatabaseFile(location)
     const connection = new SQLite(location)
     connection.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`)
     connection.pragma('journal_mode = WAL')
+    if (created) restrictSideFiles(location)
     connection.pragma('synchronous = NORMAL')
     connection.pragma('foreign_keys = ON')
     return new SqliteDatabase(connection, writeTimeout)

@@ -9,7 +9,7 @@ import { openStore } from '../../src/store/index.js'
 import { TEST_ENV } from '../support/app.js'
 import { ensureBuilt, runCli } from './run.js'
 
-const COMMANDS = ['serve', 'migrate', 'createuser', 'createsuperuser', 'changepassword', 'flushexpiredtokens', 'genkey']
+const COMMANDS = ['serve', 'migrate', 'createuser', 'createsuperuser', 'changepassword', 'flushexpiredtokens', 'genkey', 'sealkeys']
 
 let dir: string
 before(async () => {
@@ -224,5 +224,22 @@ describe('tessera migrate and genkey', () => {
     assert.match(key, /^[\w-]{43,}$/)
     assert.notEqual(key, b.stdout.trim())
     assert.equal(resolveConfig({ NODE_ENV: 'production', SECRET_KEY: key }).tokens.secretKey, key)
+  })
+})
+
+describe('tessera sealkeys', () => {
+  test('after a SECRET_KEY rotation, seals the stored private keys under the new SECRET_KEY, once', async () => {
+    const OLD = 'the-old-secret-key-0123456789-abcdefghijklmnop'
+    const NEW = 'the-new-secret-key-0123456789-abcdefghijklmnop'
+    const DATABASE_URL = join(dir, 'sealkeys', 'db.sqlite3')
+    const created = await runCli(['rotatekey'], { cwd: dir, env: { DATABASE_URL, JWT_ALGORITHM: 'ES256', SECRET_KEY: OLD } })
+    assert.equal(created.code, 0, created.stderr)
+    const rotated = { DATABASE_URL, JWT_ALGORITHM: 'ES256', SECRET_KEY: NEW, SECRET_KEY_FALLBACKS: OLD }
+    const first = await runCli(['sealkeys'], { cwd: dir, env: rotated })
+    assert.equal(first.code, 0, first.stderr)
+    assert.match(first.stdout, /^Sealed 2 private signing key\(s\) under the current SECRET_KEY\./)
+    const second = await runCli(['sealkeys'], { cwd: dir, env: { DATABASE_URL, JWT_ALGORITHM: 'ES256', SECRET_KEY: NEW } })
+    assert.equal(second.code, 0, second.stderr)
+    assert.match(second.stdout, /^Sealed 0 private signing key\(s\)/)
   })
 })

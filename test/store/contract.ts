@@ -265,6 +265,16 @@ export function storeContract(name: string, open: () => Promise<StoreUnderTest>)
       assert.deepEqual((await store.listSigningKeys(T0 + 1000)).map((k) => k.kid), ['k2'])
     })
 
+    test("updateSigningKeyPrivate replaces one key's private half only", async () => {
+      const key = (kid: string, created_at: number) => ({ kid, algorithm: 'ES256', private_key: `priv-${kid}`, public_key: `pub-${kid}`, created_at, retires_at: null })
+      await store.addSigningKey(key('u1', T0), T0)
+      await store.addSigningKey(key('u2', T0 + 10), T0 + 1000)
+      await store.updateSigningKeyPrivate('u1', 'sealed-u1')
+      await store.updateSigningKeyPrivate('nobody', 'ignored')
+      const rows = await store.listSigningKeys(0)
+      assert.deepEqual(rows.map((k) => [k.kid, k.private_key, k.public_key, k.retires_at]), [['u2', 'priv-u2', 'pub-u2', null], ['u1', 'sealed-u1', 'pub-u1', T0 + 1000]])
+    })
+
     test('ping answers while the database is up', async () => {
       await store.ping()
     })
