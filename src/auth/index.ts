@@ -1,4 +1,4 @@
-export type { Audit, AuditEvent, AuthContext, ClientInfo } from './context.js'
+export type { Audit, AuditEvent, AuthContext, ClientInfo, MailComposer } from './context.js'
 export { BAD_CREDENTIALS, type TokenPair } from './login.js'
 export { validatePassword, MIN_PASSWORD_LENGTH } from './password-rules.js'
 export { LoginLimiter, MemoryCounters, type CounterStore } from './rate-limit.js'
@@ -10,3 +10,5 @@ export type { KeyStore, MailStatus, MailStore, NewMail, OutboxMessage, UserChang
 export type { NewAccount } from './users.js'
 export { normalizeUsername, usernameKey } from './username.js'
 export { addKey, loadKeyRing } from './keys.js'
+export { RESET_DONE, RESET_SENT } from './password-reset.js'
+export { checkResetToken, decodeUid, encodeUid, makeResetToken } from './reset-token.js'

@@ -1,4 +1,4 @@
-import type { Algorithm, LogLevel, Mode, SameSite } from './options.js'
+import type { Algorithm, EmailVerification, LogLevel, Mode, SameSite } from './options.js'
 
 /*
  * The resolved settings: what `resolveOptions()` returns, deeply frozen. The paths are those of
@@ -42,8 +42,46 @@ export interface RateLimitSettings {
   /** Failures of one username from anywhere before it is throttled, and its (capped) longest delay (s). */
   userFreeAttempts: number
   userMaxDelay: number
-  /** Failed logins and refreshes, and registrations, of one IP per minute. */
+  /** Failed logins and refreshes, and registrations, of one IP per minute (password resets and resends too). */
   ipPerMinute: number
+}
+
+/** Where mail goes: `none` is production without EMAIL_URL (the email routes answer 503). */
+export type EmailTransportSettings =
+  | { kind: 'smtp'; url: string }
+  | { kind: 'console' }
+  | { kind: 'file'; dir: string }
+  | { kind: 'memory' }
+  | { kind: 'none' }
+
+export interface EmailSettings {
+  transport: EmailTransportSettings
+  from: string
+  templatesDir: string | undefined
+  /** Milliseconds the mail server may take to connect, greet or answer. */
+  timeout: number
+  maxAttempts: number
+  /** Milliseconds: the first back-off, and its cap. */
+  retryDelay: number
+  retryMaxDelay: number
+  /** Milliseconds between looks at the outbox. */
+  pollInterval: number
+  /** Password-reset and confirmation mails asked for one address (known or not), per hour. */
+  perAddressPerHour: number
+}
+
+export interface AccountSettings {
+  siteName: string
+  siteUrl: string
+  /** Link templates, `<site>` already filled in. */
+  passwordResetUrl: string
+  /** Seconds. */
+  passwordResetTimeout: number
+  emailVerification: EmailVerification
+  emailVerificationUrl: string
+  emailConfirmationExpireDays: number
+  /** Seconds. */
+  reauthWindow: number
 }
 
 /** The database, the PostgreSQL pool and the bounds on how long a request may wait for it. */
@@ -94,6 +132,8 @@ export interface Config {
   cors: { allowedOrigins: string[] }
   passwords: { memoryCost: number; timeCost: number; parallelism: number; maxConcurrency: number | undefined; legacyConcurrency: number; legacyQueue: number }
   rateLimit: RateLimitSettings
+  email: EmailSettings
+  accounts: AccountSettings
   database: DatabaseSettings
   scale: ScaleSettings
 }

@@ -1,6 +1,6 @@
-export type { Config, CookieSettings, DatabaseSettings, RateLimitSettings, ScaleSettings, TokenSettings } from './config.js'
+export type { AccountSettings, Config, CookieSettings, DatabaseSettings, EmailSettings, EmailTransportSettings, RateLimitSettings, ScaleSettings, TokenSettings } from './config.js'
 export { ENV_VARIABLES, optionsFromEnv } from './env.js'
 export { loadDotEnv, loadOptions, resolveConfig, type LoadedOptions } from './load.js'
-export { ALGORITHMS, type Algorithm, type Duration, type LogLevel, type Mode, type SameSite, type TesseraOptions } from './options.js'
+export { ALGORITHMS, EMAIL_VERIFICATION, type Algorithm, type Duration, type EmailVerification, type LogLevel, type Mode, type SameSite, type TesseraOptions } from './options.js'
 export { parseDuration, type Env } from './parse.js'
 export { isResolved, resolveOptions } from './resolve.js'
