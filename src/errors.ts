@@ -16,6 +16,10 @@ export type ErrorCode =
   | 'ERR_AUTH_NO_ACTIVE_ACCOUNT'
   | 'ERR_AUTH_RATE_LIMITED'
   | 'ERR_AUTH_REGISTRATION_CLOSED'
+  /** A sensitive action needs the password again (no password login within REAUTH_WINDOW). */
+  | 'ERR_AUTH_REAUTH_REQUIRED'
+  /** No mail can go out (production without EMAIL_URL). */
+  | 'ERR_MAIL_UNAVAILABLE'
   | 'ERR_CSRF_FAILED'
   | 'ERR_VALIDATION'
   | 'ERR_NOT_FOUND'

@@ -1,6 +1,7 @@
 import { createAuthService, loadKeyRing, unsealedKeyWarnings, type Audit, type AuthService, type CounterStore, type Store } from './auth/index.js'
 import { resolveOptions, type Config, type TesseraOptions } from './config/index.js'
 import { parseTrustedOrigins, type CsrfPolicy } from './csrf/index.js'
+import { createComposer, createTransport, type MailSender, type MailTransport } from './mail/index.js'
 import { createPasswordHasher, type PasswordHasher } from './passwords/index.js'
 import { connectRedis, countAuditEvent, createMetrics, RedisCounters, startBackground, storeTimer, type BackgroundMode, type Metrics, type RedisLink } from './scale/index.js'
 import { CheckedStore, openStore } from './store/index.js'
@@ -41,6 +42,8 @@ export interface Runtime {
   broadcast: 'redis' | 'postgres' | 'none'
   /** The one audit sink: the log, and the metrics for the events that are counted. */
   audit: Audit
+  /** Outbound mail: the transport and, with background `all`, this instance's sender of the outbox. */
+  mail: { transport: MailTransport; sender: MailSender | undefined }
   /** Stops the background jobs, closes Redis and (when it opened it) the database. Idempotent. */
   close(): Promise<void>
 }
@@ -82,9 +85,12 @@ export async function createRuntime(options: TesseraOptions | Config, deps: Runt
       if (metrics) countAuditEvent(metrics, event, fields)
       log.info({ audit: event, ...fields }, event)
     }
-    const auth = createAuthService(config, { store, tokens, hasher, audit, now, ...(counters && { counters }) })
+    const composer = createComposer(config.email, config.accounts)
+    const auth = createAuthService(config, { store, tokens, hasher, audit, now, mail: composer, ...(counters && { counters }) })
     if (mode === 'all') await auth.syncRevocations()
-    const background = startBackground(mode, { config, store, auth, tokens, redis, metrics, log, now })
+    const transport = createTransport(config.email)
+    const background = startBackground(mode, { config, store, auth, tokens, redis, metrics, log, now, transport })
+    composer.onQueued(() => void background.mail?.runNow())
     const csrfPolicy: CsrfPolicy = {
       trusted: parseTrustedOrigins(config.csrf.trustedOrigins),
       headerName: config.csrf.headerName,
@@ -98,7 +104,7 @@ export async function createRuntime(options: TesseraOptions | Config, deps: Runt
         await link?.close()
         if (opened) await store.close()
       })())
-    return { config, store, auth, tokens, hasher, csrfPolicy, metrics, redis, broadcast: background.bus, audit, close }
+    return { config, store, auth, tokens, hasher, csrfPolicy, metrics, redis, broadcast: background.bus, audit, mail: { transport, sender: background.mail }, close }
   } catch (error) {
     await redis?.close()
     if (opened) await store.close()

@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto'
-import { TesseraError } from '../errors.js'
+import { TesseraError, ValidationError } from '../errors.js'
 import type { IssuedToken } from '../tokens/index.js'
 import { isActive } from './active.js'
 import { seenBy } from './client.js'
@@ -94,6 +94,8 @@ export async function login(ctx: AuthContext, username: string, password: string
     ctx.audit('login_failed', { ...attemptedName(ctx, username, user), ...(user && { user_id: user.id }), ip: client.ip, cause: !user ? 'unknown_user' : !ok ? 'bad_password' : 'inactive' })
     throw new TesseraError('ERR_AUTH_BAD_CREDENTIALS', BAD_CREDENTIALS)
   }
+  // allauth's mandatory verification, after the password so that it tells nothing to a guesser.
+  if (ctx.accounts?.emailVerification === 'mandatory' && user.email !== '' && !user.email_verified) throw new ValidationError({ non_field_errors: ['E-mail is not verified.'] })
   await ctx.limiter.recordSuccess(client.ip, user.username)
   const patch = { last_login: ctx.now(), ...(needsRehash && { password: await ctx.hasher.hash(password) }) }
   await ctx.store.updateUser(user.id, patch)

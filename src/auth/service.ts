@@ -1,8 +1,9 @@
 import type { Config } from '../config/index.js'
 import type { PasswordHasher } from '../passwords/index.js'
 import type { TokenService } from '../tokens/index.js'
-import type { Audit, AuthContext, ClientInfo } from './context.js'
+import type { Audit, AuthContext, ClientInfo, MailComposer } from './context.js'
 import { login } from './login.js'
+import { MailLimiter } from './mail-limit.js'
 import { LoginLimiter, MemoryCounters, type CounterStore } from './rate-limit.js'
 import { refresh } from './refresh.js'
 import { RevocationList } from './revocations.js'
@@ -10,7 +11,10 @@ import { authenticateAccess, changePassword, listSessions, logout, logoutSession
 import type { Store } from './store.js'
 import { UserCache } from './user-cache.js'
 import { getActiveUser } from './active.js'
-import { createUser, deleteUser, register, renameUser, setActive, setPassword, type NewAccount } from './users.js'
+import { createUser, deleteUser, register, registerAccount, renameUser, setActive, setPassword, type NewAccount } from './users.js'
+import { confirmPasswordReset, requestPasswordReset, type ResetConfirmation } from './password-reset.js'
+import { resendConfirmation, verifyEmail } from './email-verification.js'
+import { deleteOwnAccount, updateProfile, type Actor, type ProfileChange } from './profile.js'
 
 export interface AuthServiceDeps {
   store: Store
@@ -19,12 +23,15 @@ export interface AuthServiceDeps {
   counters?: CounterStore
   audit?: Audit
   now?: () => number
+  /** Renders mail for the outbox; without it the account routes that send mail answer 503. */
+  mail?: MailComposer
 }
 
 /** The use cases, bound to their dependencies. The HTTP layer and the CLI both use this. */
-export function createAuthService(config: Pick<Config, 'tokens' | 'registrationEnabled' | 'userCacheTtl' | 'rateLimit' | 'simplejwtCompat' | 'usernameAllowMixedScripts'>, deps: AuthServiceDeps) {
+export function createAuthService(config: Pick<Config, 'tokens' | 'registrationEnabled' | 'userCacheTtl' | 'rateLimit' | 'simplejwtCompat' | 'usernameAllowMixedScripts'> & Partial<Pick<Config, 'accounts' | 'email'>>, deps: AuthServiceDeps) {
   const now = deps.now ?? Date.now
   const audit = deps.audit ?? (() => {})
+  const counters = deps.counters ?? new MemoryCounters()
   const ctx: AuthContext = {
     settings: { ...config.tokens, registrationEnabled: config.registrationEnabled, simplejwtCompat: config.simplejwtCompat, usernameAllowMixedScripts: config.usernameAllowMixedScripts },
     store: deps.store,
@@ -32,10 +39,13 @@ export function createAuthService(config: Pick<Config, 'tokens' | 'registrationE
     hasher: deps.hasher,
     revocations: new RevocationList((config.tokens.accessLifetime + config.tokens.leeway) * 1000, now),
     users: new UserCache(deps.store, config.userCacheTtl * 1000, 50_000, now),
-    limiter: new LoginLimiter(config.rateLimit, deps.counters ?? new MemoryCounters(), now, audit),
+    limiter: new LoginLimiter(config.rateLimit, counters, now, audit),
     audit,
     now,
+    ...(config.accounts && { accounts: config.accounts }),
+    ...(deps.mail && { mail: deps.mail }),
   }
+  ctx.mailLimiter = new MailLimiter({ enabled: config.rateLimit.enabled, perAddressPerHour: config.email?.perAddressPerHour ?? 5 }, counters, now, audit)
   return {
     context: ctx,
     revocations: ctx.revocations,
@@ -56,6 +66,13 @@ export function createAuthService(config: Pick<Config, 'tokens' | 'registrationE
     /** The user behind a request, through the cache; throws unless they exist and are active. */
     getActiveUser: (id: number) => getActiveUser(ctx, id),
     register: (account: NewAccount, client: ClientInfo) => register(ctx, account, client),
+    registerAccount: (account: NewAccount, client: ClientInfo) => registerAccount(ctx, account, client),
+    requestPasswordReset: (email: string, client: ClientInfo) => requestPasswordReset(ctx, email, client),
+    confirmPasswordReset: (body: ResetConfirmation, client: ClientInfo) => confirmPasswordReset(ctx, body, client),
+    verifyEmail: (key: string) => verifyEmail(ctx, key),
+    resendConfirmation: (email: string, client: ClientInfo) => resendConfirmation(ctx, email, client),
+    updateProfile: (actor: Actor, change: ProfileChange, replace: boolean) => updateProfile(ctx, actor, change, replace),
+    deleteOwnAccount: (actor: Actor, password: string | undefined) => deleteOwnAccount(ctx, actor, password),
     createUser: (account: NewAccount, checkPassword?: boolean) => createUser(ctx, account, checkPassword),
     setPassword: (userId: number, password: string) => setPassword(ctx, userId, password),
     setActive: (userId: number, active: boolean) => setActive(ctx, userId, active),

@@ -16,6 +16,8 @@ export interface User {
   is_superuser: boolean
   date_joined: number
   last_login: number | null
+  /** Whether `email` was confirmed by a link mailed to it (django-allauth's EmailAddress.verified). */
+  email_verified: boolean
 }
 
 /** A user without the password hash: what the user cache holds and what a host is handed. */
@@ -25,7 +27,7 @@ export type UserInfo = Readonly<Omit<User, 'password'>>
  * A user to create. `id` is for imports that must keep another system's ids (Django's: its tokens name
  * users by id); without it the database picks the next one.
  */
-export type NewUser = Omit<User, 'id' | 'last_login' | 'date_joined'> & { id?: number; date_joined?: number; last_login?: number | null }
+export type NewUser = Omit<User, 'id' | 'last_login' | 'date_joined' | 'email_verified'> & { id?: number; date_joined?: number; last_login?: number | null; email_verified?: boolean }
 export type UserPatch = Partial<Omit<User, 'id'>>
 
 /** A login: one token family. */
@@ -74,10 +76,15 @@ export interface UserStore {
   findUserById(id: number): Promise<User | null>
   /** By the canonical key (usernameKey): `CAROL` and `ｃａｒｏｌ` find `carol`. */
   findUserByUsername(username: string): Promise<User | null>
-  /** Throws TesseraError ERR_CONFLICT when the username is taken, in any case or width. */
-  createUser(user: NewUser): Promise<User>
+  /**
+   * Throws TesseraError ERR_CONFLICT when the username is taken, in any case or width. `mails`, given the
+   * new row, are queued in the same transaction (a registration's confirmation).
+   */
+  createUser(user: NewUser, mails?: (created: User) => NewMail[]): Promise<User>
   updateUser(id: number, patch: UserPatch): Promise<boolean>
   deleteUser(id: number): Promise<boolean>
+  /** Users whose email is `email` without regard to case (Django's `email__iexact`), by id. */
+  findUsersByEmail(email: string): Promise<User[]>
 }
 
 export interface SessionStore {
@@ -125,7 +132,74 @@ export interface KeyStore {
   updateSigningKeyPrivate(kid: string, privateKey: string): Promise<void>
 }
 
-export interface Store extends UserStore, SessionStore, KeyStore {
+export type MailStatus = 'queued' | 'sent' | 'dead'
+
+/** A message to queue: rendered already, so the sender needs nothing but the row. */
+export interface NewMail {
+  to_address: string
+  /** The account it is about, or null: deleting that account deletes the row. */
+  user_id: number | null
+  /** The template it came from (`password_reset`, ...), for the operator's listing. */
+  kind: string
+  subject: string
+  text_body: string
+  html_body: string
+}
+
+/** A row of the outbox. */
+export interface OutboxMessage extends NewMail {
+  id: number
+  status: MailStatus
+  attempts: number
+  created_at: number
+  next_attempt_at: number
+  /** Who holds it now (a random id per claim) and until when; a claim past its lease can be taken again. */
+  claim_id: string | null
+  claimed_until: number | null
+  sent_at: number | null
+  last_error: string | null
+}
+
+/** A change of one user row that commits with the mail it causes. */
+export interface UserChange {
+  id: number
+  patch: UserPatch
+  /** Applied only while the stored hash is still this one: a reset token is then used once, even by racers. */
+  expectPassword?: string | null
+}
+
+/** The durable outbox: a message commits with the change that causes it; one claimer at a time delivers it. */
+export interface MailStore {
+  /**
+   * Queues `mails` and applies `change` in one transaction. False, with nothing queued or changed, when
+   * the change matched no row (absent user, or a password that is no longer `expectPassword`).
+   */
+  queueMail(mails: NewMail[], now: number, change?: UserChange): Promise<boolean>
+  /**
+   * Claims up to `limit` queued messages that are due at `now` and not held by a live claim, for
+   * `leaseMs`; every instance may call it at once and each message goes to one of them.
+   */
+  claimMail(now: number, leaseMs: number, limit: number): Promise<OutboxMessage[]>
+  /** Marks a claimed message sent; false when the claim `claimId` no longer holds it. */
+  markMailSent(id: number, claimId: string, now: number): Promise<boolean>
+  /** Records a failed attempt: queued again at `retryAt`, or dead when `retryAt` is null. */
+  markMailFailed(id: number, claimId: string, error: string, retryAt: number | null): Promise<boolean>
+  mailCounts(): Promise<Record<MailStatus, number>>
+  /** Newest first; `status` null lists every status. */
+  listMail(status: MailStatus | null, limit: number): Promise<OutboxMessage[]>
+  /** Queues a dead (or queued) message again, due now, with its attempts reset. */
+  retryMail(id: number, now: number): Promise<boolean>
+  /** Deletes sent messages older than `before`; returns how many. */
+  purgeSentMail(before: number): Promise<number>
+  /**
+   * Deletes the user and what is theirs, in one transaction: the user row, their refresh tokens and
+   * every outbox row about them; their sessions are kept (already revoked, so every instance can still
+   * refuse their access tokens until those expire) without IP and User-Agent. Queues `mails`.
+   */
+  deleteAccount(userId: number, mails: NewMail[], now: number): Promise<boolean>
+}
+
+export interface Store extends UserStore, SessionStore, KeyStore, MailStore {
   /** Cheap round trip, for readiness. */
   ping(): Promise<void>
   close(): Promise<void>

@@ -3,7 +3,8 @@ import type { AuthContext, ClientInfo } from './context.js'
 import { openSession, type TokenPair } from './login.js'
 import { validatePassword } from './password-rules.js'
 import { revokeUserSessions } from './sessions.js'
-import type { NewUser, User } from './store.js'
+import { confirmationMail } from './email-verification.js'
+import type { NewMail, NewUser, User } from './store.js'
 import { normalizeUsername } from './username.js'
 import { mixedScripts } from './username-scripts.js'
 
@@ -52,7 +53,7 @@ function accountErrors(account: NewAccount, checkPassword: boolean, allowMixedSc
  * Creates a user (the CLI's createuser, and registration). `checkPassword: false` lets an operator
  * set a password that Django's validators would refuse, as Django's createsuperuser allows on request.
  */
-export async function createUser(ctx: AuthContext, given: NewAccount, checkPassword = true): Promise<User> {
+export async function createUser(ctx: AuthContext, given: NewAccount, checkPassword = true, mails?: (created: User) => NewMail[]): Promise<User> {
   const account = { ...given, username: normalizeUsername(given.username) }
   const errors = accountErrors(account, checkPassword, ctx.settings.usernameAllowMixedScripts)
   if (Object.keys(errors).length > 0) throw new ValidationError(errors)
@@ -67,9 +68,10 @@ export async function createUser(ctx: AuthContext, given: NewAccount, checkPassw
     is_active: true,
     is_staff: account.is_staff ?? false,
     is_superuser: account.is_superuser ?? false,
+    date_joined: ctx.now(),
   }
   try {
-    return await ctx.store.createUser(user)
+    return await ctx.store.createUser(user, mails)
   } catch (error) {
     // Two registrations racing for one name: the unique index decides, the loser gets the field error.
     if (error instanceof TesseraError && error.code === 'ERR_CONFLICT') throw new ValidationError({ username: [TAKEN] })
@@ -98,12 +100,28 @@ export async function renameUser(ctx: AuthContext, userId: number, newName: stri
 
 /** Self-service registration: creates the account and logs it in. */
 export async function register(ctx: AuthContext, account: NewAccount, client: ClientInfo): Promise<TokenPair> {
+  const { pair } = await registerAccount(ctx, account, client)
+  if (!pair) throw new TesseraError('ERR_VALIDATION', 'E-mail is not verified.')
+  return pair
+}
+
+/**
+ * Registration as the route sees it: with an email (and EMAIL_VERIFICATION other than none) the
+ * confirmation commits with the new account. With `mandatory` the email is required and no session is
+ * opened until it is verified (`pair` null), as django-allauth does.
+ */
+export async function registerAccount(ctx: AuthContext, account: NewAccount, client: ClientInfo): Promise<{ user: User; pair: TokenPair | null }> {
   if (!ctx.settings.registrationEnabled) throw new TesseraError('ERR_AUTH_REGISTRATION_CLOSED', 'Registration is disabled.')
+  const verification = ctx.accounts?.emailVerification ?? 'none'
+  if (verification === 'mandatory' && !account.email) throw new ValidationError({ email: ['This field is required.'] })
   await ctx.limiter.checkIp(client.ip, 'register')
   await ctx.limiter.recordIp(client.ip, 'register')
-  const user = await createUser(ctx, { ...account, is_staff: false, is_superuser: false })
+  const { accounts, mail } = ctx
+  const confirm = verification !== 'none' && account.email && accounts && mail ? (created: User) => [confirmationMail(ctx, accounts, mail, created)] : undefined
+  const user = await createUser(ctx, { ...account, is_staff: false, is_superuser: false }, true, confirm)
+  if (confirm) mail?.wake()
   ctx.audit('user_registered', { user_id: user.id, ip: client.ip })
-  return openSession(ctx, user, client)
+  return { user, pair: verification === 'mandatory' ? null : await openSession(ctx, user, client) }
 }
 
 /** Sets a new password (operator command) and ends every session of the user. */

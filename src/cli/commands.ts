@@ -6,6 +6,7 @@ import { TesseraError, ValidationError } from '../errors.js'
 import { buildServer } from '../http/index.js'
 import { openStore } from '../store/index.js'
 import { importDjangoCommand } from './import-django.js'
+import { outboxCommand, sendTestEmailCommand } from './mail-commands.js'
 import { promptPassword } from './prompt.js'
 import { loadSettings, withRuntime } from './settings.js'
 
@@ -104,6 +105,8 @@ export const commands: Record<string, Command> = {
   createuser: createUserCommand(false),
   createsuperuser: createUserCommand(true),
   'import-django': importDjangoCommand,
+  sendtestemail: sendTestEmailCommand,
+  outbox: outboxCommand,
   changepassword: {
     summary: "set a user's password (revokes all their sessions)",
     usage: 'USERNAME   (password: TESSERA_PASSWORD or prompt)',

@@ -1,4 +1,4 @@
-import type { Algorithm, LogLevel, Mode, SameSite } from './options.js'
+import type { Algorithm, EmailVerification, LogLevel, Mode, SameSite } from './options.js'
 
 /*
  * The resolved settings: what `resolveOptions()` returns, deeply frozen. The paths are those of
@@ -44,7 +44,7 @@ export interface RateLimitSettings {
   /** Failures of one username from anywhere before it is throttled, and its (capped) longest delay (s). */
   userFreeAttempts: number
   userMaxDelay: number
-  /** Failed logins and refreshes, and registrations, of one IP per minute. */
+  /** Failed logins and refreshes, and registrations, of one IP per minute (password resets and resends too). */
   ipPerMinute: number
   /** Failed logins of one IPv4 /24, and of one IPv6 /64, per minute. */
   ipv4SubnetPerMinute: number
@@ -56,6 +56,43 @@ export interface RateLimitSettings {
 
 /** Whose `X-Forwarded-*` to believe: nobody, the nearest `hops` proxies, or proxies at these addresses/CIDRs. */
 export type TrustProxySetting = false | number | string[]
+/** Where mail goes: `none` is production without EMAIL_URL (the email routes answer 503). */
+export type EmailTransportSettings =
+  | { kind: 'smtp'; url: string }
+  | { kind: 'console' }
+  | { kind: 'file'; dir: string }
+  | { kind: 'memory' }
+  | { kind: 'none' }
+
+export interface EmailSettings {
+  transport: EmailTransportSettings
+  from: string
+  templatesDir: string | undefined
+  /** Milliseconds the mail server may take to connect, greet or answer. */
+  timeout: number
+  maxAttempts: number
+  /** Milliseconds: the first back-off, and its cap. */
+  retryDelay: number
+  retryMaxDelay: number
+  /** Milliseconds between looks at the outbox. */
+  pollInterval: number
+  /** Password-reset and confirmation mails asked for one address (known or not), per hour. */
+  perAddressPerHour: number
+}
+
+export interface AccountSettings {
+  siteName: string
+  siteUrl: string
+  /** Link templates, `<site>` already filled in. */
+  passwordResetUrl: string
+  /** Seconds. */
+  passwordResetTimeout: number
+  emailVerification: EmailVerification
+  emailVerificationUrl: string
+  emailConfirmationExpireDays: number
+  /** Seconds. */
+  reauthWindow: number
+}
 
 /** The database, the PostgreSQL pool and the bounds on how long a request may wait for it. */
 export interface DatabaseSettings {
@@ -110,6 +147,8 @@ export interface Config {
   cors: { allowedOrigins: string[] }
   passwords: { memoryCost: number; timeCost: number; parallelism: number; maxConcurrency: number | undefined; legacyConcurrency: number; legacyQueue: number }
   rateLimit: RateLimitSettings
+  email: EmailSettings
+  accounts: AccountSettings
   database: DatabaseSettings
   scale: ScaleSettings
 }

@@ -18,6 +18,9 @@ export type Mode = (typeof MODES)[number]
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 export type LogLevel = (typeof LOG_LEVELS)[number]
 
+export const EMAIL_VERIFICATION = ['none', 'optional', 'mandatory'] as const
+export type EmailVerification = (typeof EMAIL_VERIFICATION)[number]
+
 export interface CookieOptions {
   name?: string
   path?: string
@@ -112,6 +115,43 @@ export interface TesseraOptions {
     /** Failed logins per minute on the whole server before every login is slowed by `globalDelay`. */
     globalFailuresPerMinute?: number
     globalDelay?: Duration
+  }
+  email?: {
+    /** `smtp://user:pass@host:port`, `smtps://...`, `console`, `file:<dir>` or `memory`. Default: `console` in development, `memory` in test, none in production. */
+    url?: string
+    /** The sender (Django's DEFAULT_FROM_EMAIL). Default `webmaster@localhost`. */
+    from?: string
+    /** A directory whose `<kind>.subject.txt`, `<kind>.txt` and `<kind>.html` replace the built-in templates. */
+    templatesDir?: string
+    /** How long the mail server may take to connect, greet or answer. Default `'30s'`. */
+    timeout?: Duration
+    /** Attempts before a message is marked dead. Default 8. */
+    maxAttempts?: number
+    /** The wait after the first failure, doubled after each further one, up to `retryMaxDelay`. */
+    retryDelay?: Duration
+    retryMaxDelay?: Duration
+    /** How often the sender looks at the outbox (it is also woken when this instance queues mail). */
+    pollInterval?: Duration
+    /** Password-reset and confirmation mails one address (known or not) may be sent per hour (off with `rateLimit.enabled`). Default 5. */
+    perAddressPerHour?: number
+  }
+  accounts?: {
+    /** The name mails are signed with. Default `Tessera`. */
+    siteName?: string
+    /** Where the front end lives: `<site>` in the link templates. Default `http://<host>:<port>`. */
+    siteUrl?: string
+    /** With `{uid}` and `{token}`. Default `<site>/#/reset/{uid}/{token}`. */
+    passwordResetUrl?: string
+    /** Django's PASSWORD_RESET_TIMEOUT. Default `'3600s'`. */
+    passwordResetTimeout?: Duration
+    /** django-allauth's ACCOUNT_EMAIL_VERIFICATION. Default `optional`. */
+    emailVerification?: EmailVerification
+    /** With `{key}`. Default `<site>/#/verify-email/{key}`. */
+    emailVerificationUrl?: string
+    /** django-allauth's ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS. Default 3. */
+    emailConfirmationExpireDays?: number
+    /** How long after a password login the sensitive actions need no password again. Default `'5m'`. */
+    reauthWindow?: Duration
   }
   database?: {
     /** A file path or `sqlite:` URL (SQLite), or `postgres://...`. Default `./data/tessera.sqlite3`. */

@@ -1,8 +1,8 @@
 import { TesseraError } from '../errors.js'
-import type { Config, CookieSettings, TrustProxySetting } from './config.js'
+import type { Config, CookieSettings, EmailTransportSettings, TrustProxySetting } from './config.js'
 import { optionName, type EnvOptions } from './env.js'
-import { ALGORITHMS, LOG_LEVELS, MODES, SAME_SITE, type TesseraOptions } from './options.js'
 import { DEVELOPMENT_HOSTS, isAllowedHostEntry, isProxyAddress } from './network.js'
+import { ALGORITHMS, EMAIL_VERIFICATION, LOG_LEVELS, MODES, SAME_SITE, type TesseraOptions } from './options.js'
 import { invalid, parseDuration } from './parse.js'
 
 const WEAK_KEYS = /^(secret|changeme|change-me|password|django-insecure-.*|test|dev.*)$/i
@@ -105,11 +105,28 @@ export function resolveOptions(options: TesseraOptions | Config = {}): Config {
   const p = o.passwords ?? {}
   const r = o.rateLimit ?? {}
   const d = o.database ?? {}
+  const e = o.email ?? {}
+  const a = o.accounts ?? {}
+  const host = text('host', o.host, '127.0.0.1')
+  const port = int('port', o.port, 8000, 0, 65535)
+  const transport = emailTransport(optional('email.url', e.url), mode, name('email.url'), fail)
+  const siteUrl = (optional('accounts.siteUrl', a.siteUrl) ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/+$/, '')
+  if (!/^https?:\/\/[^/\s]+(\/\S*)?$/.test(siteUrl)) fail(`${name('accounts.siteUrl')} must be an http(s) URL such as https://app.example.com (got '${siteUrl}')`)
+  // A link built from the request's Host header would let anyone have a reset mailed that points at their
+  // own site (Host header poisoning): in production the links come from settings only.
+  if (mode === 'production' && transport.kind !== 'none' && a.siteUrl === undefined && (a.passwordResetUrl === undefined || a.emailVerificationUrl === undefined)) {
+    fail(`${name('accounts.siteUrl')} is required in production when ${name('email.url')} is set: the links in mails point there`)
+  }
+  const link = (path: string, value: unknown, fallback: string, placeholders: string[]): string => {
+    const url = text(path, value, fallback).replaceAll('<site>', siteUrl)
+    for (const placeholder of placeholders) if (!url.includes(placeholder)) fail(`${name(path)} must contain ${placeholder} (got '${url}')`)
+    return url
+  }
 
   const config: Config = {
     env: mode,
-    host: text('host', o.host, '127.0.0.1'),
-    port: int('port', o.port, 8000, 0, 65535),
+    host,
+    port,
     dataDir: text('dataDir', o.dataDir, './data'),
     prefix,
     trustProxy,
@@ -160,6 +177,27 @@ export function resolveOptions(options: TesseraOptions | Config = {}): Config {
       globalFailuresPerMinute: int('rateLimit.globalFailuresPerMinute', r.globalFailuresPerMinute, 1000, 1),
       globalDelay: Math.round(seconds('rateLimit.globalDelay', r.globalDelay, 1, true) * 1000),
     },
+    email: {
+      transport,
+      from: text('email.from', e.from, 'webmaster@localhost'),
+      templatesDir: optional('email.templatesDir', e.templatesDir),
+      timeout: millis('email.timeout', e.timeout, 30_000, 100),
+      maxAttempts: int('email.maxAttempts', e.maxAttempts, 8, 1, 100),
+      retryDelay: millis('email.retryDelay', e.retryDelay, 30_000, 10),
+      retryMaxDelay: millis('email.retryMaxDelay', e.retryMaxDelay, 3_600_000, 10),
+      pollInterval: millis('email.pollInterval', e.pollInterval, 5000, 10),
+      perAddressPerHour: int('email.perAddressPerHour', e.perAddressPerHour, 5, 1),
+    },
+    accounts: {
+      siteName: text('accounts.siteName', a.siteName, 'Tessera'),
+      siteUrl,
+      passwordResetUrl: link('accounts.passwordResetUrl', a.passwordResetUrl, '<site>/#/reset/{uid}/{token}', ['{uid}', '{token}']),
+      passwordResetTimeout: seconds('accounts.passwordResetTimeout', a.passwordResetTimeout, 3600),
+      emailVerification: oneOf('accounts.emailVerification', a.emailVerification, EMAIL_VERIFICATION, 'optional'),
+      emailVerificationUrl: link('accounts.emailVerificationUrl', a.emailVerificationUrl, '<site>/#/verify-email/{key}', ['{key}']),
+      emailConfirmationExpireDays: int('accounts.emailConfirmationExpireDays', a.emailConfirmationExpireDays, 3, 1, 365),
+      reauthWindow: seconds('accounts.reauthWindow', a.reauthWindow, 300, true),
+    },
     database: {
       url: text('database.url', d.url, './data/tessera.sqlite3'),
       poolSize: int('database.poolSize', d.poolSize, 10, 1, 1000),
@@ -177,6 +215,7 @@ export function resolveOptions(options: TesseraOptions | Config = {}): Config {
     },
   }
   if (config.rateLimit.globalDelay > 30_000) fail(`${name('rateLimit.globalDelay')} must be at most 30s (got '${r.globalDelay}')`)
+  if (config.email.retryMaxDelay < config.email.retryDelay) fail(`${name('email.retryMaxDelay')} must be at least ${name('email.retryDelay')}`)
   if (config.tokens.reuseGrace >= config.tokens.refreshLifetime) fail(`${name('tokens.reuseGrace')} must be shorter than ${name('tokens.refreshLifetime')}`)
   if (mode === 'production' && config.passwords.memoryCost < 19456) fail(`${name('passwords.memoryCost')} below 19456 KiB is refused in production (OWASP minimum)`)
   if (allowedHosts.length === 0 && mode === 'production') {
@@ -201,6 +240,22 @@ function trustProxySetting(value: unknown, name: string, fail: (message: string)
     return entries
   }
   return fail(invalid(name, 'true, false, a hop count, or a list of proxy addresses/CIDRs', value).message)
+}
+
+/** EMAIL_URL as the contract spells it; absent: a console in development, memory in tests, nothing in production. */
+function emailTransport(url: string | undefined, mode: string, label: string, fail: (message: string) => never): EmailTransportSettings {
+  if (url === undefined) return mode === 'development' ? { kind: 'console' } : mode === 'test' ? { kind: 'memory' } : { kind: 'none' }
+  if (/^smtps?:\/\/[^/]/i.test(url)) {
+    try {
+      new URL(url)
+    } catch {
+      fail(`${label} is not a valid URL (got '${url.replace(/\/\/[^@/]*@/, '//***@')}')`)
+    }
+    return { kind: 'smtp', url }
+  }
+  if (url === 'console' || url === 'memory') return { kind: url }
+  if (/^file:./.test(url)) return { kind: 'file', dir: url.replace(/^file:(\/\/)?/, '') }
+  return fail(`${label} must be smtp://, smtps://, console, file:<dir> or memory (got '${url.replace(/\/\/[^@/]*@/, '//***@')}')`)
 }
 
 /** The option paths that set each cookie, so that a message names the one to change. */

@@ -17,6 +17,8 @@ const STATUS: Record<ErrorCode, number> = {
   ERR_AUTH_NO_ACTIVE_ACCOUNT: 401,
   ERR_AUTH_RATE_LIMITED: 429,
   ERR_AUTH_REGISTRATION_CLOSED: 403,
+  ERR_AUTH_REAUTH_REQUIRED: 403,
+  ERR_MAIL_UNAVAILABLE: 503,
   ERR_CSRF_FAILED: 403,
   ERR_VALIDATION: 400,
   ERR_NOT_FOUND: 404,
@@ -39,6 +41,7 @@ const SIMPLEJWT_CODE: Partial<Record<ErrorCode, string>> = {
   ERR_AUTH_BAD_CREDENTIALS: 'no_active_account',
   ERR_AUTH_NOT_AUTHENTICATED: 'not_authenticated',
   ERR_CSRF_FAILED: 'csrf_permission_denied',
+  ERR_AUTH_REAUTH_REQUIRED: 'reauthentication_required',
 }
 
 export const WWW_AUTHENTICATE = 'Bearer realm="api"'

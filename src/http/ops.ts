@@ -85,11 +85,13 @@ async function opsPlugin(app: FastifyInstance) {
       probe(() => store.ping(), config.database.timeout),
       redis ? probe(() => redis.client.ping(), config.scale.redisTimeout) : Promise.resolve<Check>('not configured'),
     ])
-    const checks = { database, redis: cache }
+    // Mail never fails readiness (the outbox keeps it until the server answers), but the operator sees its state.
+    const { mail } = runtime()!
+    const checks = { database, redis: cache, mail: mail.sender?.state ?? (mail.transport.kind === 'none' ? 'not configured' : 'not running') }
     reply.header('cache-control', 'no-store')
     const failing = database !== 'ok' ? 'database' : config.scale.readyRequiresRedis && cache === 'unavailable' ? 'Redis' : undefined
     if (failing) return reply.code(503).header('retry-after', RETRY_UNAVAILABLE).send({ detail: `Service temporarily unavailable: ${failing} unreachable.`, checks })
-    return { status: cache === 'unavailable' ? 'degraded' : 'ready', checks }
+    return { status: cache === 'unavailable' || checks.mail === 'unavailable' ? 'degraded' : 'ready', checks }
   })
 
   app.get('/metrics', hidden, async (request, reply) => {

@@ -13,6 +13,7 @@ import { allowedHosts } from './hosts.js'
 import { kRuntime } from './internal.js'
 import { accountRoutes } from './routes/account.js'
 import type { RouteDeps } from './routes/deps.js'
+import { emailRoutes } from './routes/email.js'
 import { jwksRoutes } from './routes/jwks.js'
 import { sessionRoutes } from './routes/sessions.js'
 import { tokenRoutes } from './routes/tokens.js'
@@ -84,6 +85,7 @@ async function tesseraPlugin(fastify: FastifyInstance, { store, counters, now, .
     await app.register(accountRoutes, deps)
     await app.register(tokenRoutes, deps)
     await app.register(sessionRoutes, deps)
+    await app.register(emailRoutes, deps)
     // A known path with a method it does not have is a 405 with `Allow`, not a 404.
     for (const [url, allowed] of [...methods]) {
       const others = ROUTE_METHODS.filter((m) => !allowed.has(m))

@@ -42,9 +42,33 @@ export const verifyBody = {
 
 export const userSchema = {
   type: 'object',
-  properties: { id: { type: 'integer' }, username: { type: 'string' }, first_name: { type: 'string' }, last_name: { type: 'string' } },
+  properties: { id: { type: 'integer' }, username: { type: 'string' }, first_name: { type: 'string' }, last_name: { type: 'string' }, email: { type: 'string' }, email_verified: { type: 'boolean' } },
   required: ['id', 'username', 'first_name', 'last_name'],
 } as const
+
+const emailField = { type: 'string', maxLength: 254, pattern: noNul } as const
+const password = { type: 'string', minLength: 1, maxLength: 4096, pattern: noNul } as const
+
+export const emailBody = { type: 'object', required: ['email'], properties: { email: emailField } } as const
+export const resetConfirmBody = {
+  type: 'object',
+  required: ['uid', 'token', 'new_password1', 'new_password2'],
+  properties: { uid: { type: 'string', maxLength: 64 }, token: { type: 'string', maxLength: 128 }, new_password1: password, new_password2: password },
+} as const
+export const keyBody = { type: 'object', required: ['key'], properties: { key: { type: 'string', maxLength: 1024 } } } as const
+/** dj-rest-auth's user view: writable names (and username), the email through confirmation; other fields are ignored. */
+export const profileBody = {
+  type: 'object',
+  properties: {
+    username: { type: 'string', minLength: 1, maxLength: 150, pattern: noNul },
+    first_name: { type: 'string', maxLength: 150, pattern: noNul },
+    last_name: { type: 'string', maxLength: 150, pattern: noNul },
+    email: emailField,
+    password,
+  },
+} as const
+export const passwordBody = { type: ['object', 'null'], properties: { password } } as const
+export const detailOnly = { type: 'object', properties: { detail: { type: 'string' } }, required: ['detail'] } as const
 
 export const sessionSchema = {
   type: 'object',

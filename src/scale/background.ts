@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { loadKeyRing, type AuthService, type Store } from '../auth/index.js'
 import type { Config } from '../config/index.js'
+import { startMailSender, type MailSender, type MailTransport } from '../mail/index.js'
 import { parseDatabaseUrl } from '../store/index.js'
 import { isHmac, type TokenService } from '../tokens/index.js'
 import { Availability, type Log } from './availability.js'
@@ -28,11 +29,15 @@ export interface BackgroundDeps {
   metrics: Metrics | undefined
   log: Log
   now: () => number
+  /** Where the outbox's mail goes; the sender runs with `all` unless there is none (production without EMAIL_URL). */
+  transport?: MailTransport
 }
 
 export interface Background {
   /** How revocations travel between instances: Redis pub/sub, LISTEN/NOTIFY, or only the catch-up read. */
   bus: RevocationBus['kind'] | 'none'
+  /** This instance's mail sender (with `all` and a transport). */
+  mail: MailSender | undefined
   stop(): Promise<void>
 }
 
@@ -48,8 +53,8 @@ const isPostgres = (url: string): boolean => {
 }
 
 /** Every background job, in one place, on the injected clock. Call once `auth.syncRevocations()` has filled the revoked set. */
-export function startBackground(mode: BackgroundMode, { config, store, auth, tokens, redis, metrics, log, now }: BackgroundDeps): Background {
-  if (mode === 'none') return { bus: 'none', stop: async () => {} }
+export function startBackground(mode: BackgroundMode, { config, store, auth, tokens, redis, metrics, log, now, transport }: BackgroundDeps): Background {
+  if (mode === 'none') return { bus: 'none', mail: undefined, stop: async () => transport?.close() }
   const { revocations } = auth
   const listening = mode === 'all'
   const jobs: Periodic[] = []
@@ -85,9 +90,15 @@ export function startBackground(mode: BackgroundMode, { config, store, auth, tok
     }))
   }
 
+  // The outbox's sender: every instance runs one; the claim's lease lets only one deliver each message.
+  const mail = listening && transport && transport.kind !== 'none' ? startMailSender({ store, transport, settings: config.email, now, log, ...(metrics && { registry: metrics.registry }) }) : undefined
+
   return {
     bus: bus?.kind ?? 'none',
+    mail,
     async stop() {
+      await mail?.stop()
+      if (!mail) transport?.close()
       for (const job of jobs) await job.stop()
       // Revocations made just before shutdown (the CLI's changepassword) still go out.
       await link.flush()

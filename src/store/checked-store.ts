@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks'
-import type { NewUser, RefreshRecord, RotateOutcome, Session, SessionSeen, Store, StoredKey, User, UserPatch } from '../auth/index.js'
+import type { MailStatus, NewMail, NewUser, OutboxMessage, RefreshRecord, RotateOutcome, Session, SessionSeen, Store, StoredKey, User, UserChange, UserPatch } from '../auth/index.js'
 import { StoreUnavailableError } from '../errors.js'
 import { translateError } from './errors.js'
 
@@ -44,8 +44,38 @@ export class CheckedStore implements Store {
   findUserByUsername(username: string): Promise<User | null> {
     return this.#run('findUserByUsername', () => this.inner.findUserByUsername(username))
   }
-  createUser(user: NewUser): Promise<User> {
-    return this.#run('createUser', () => this.inner.createUser(user))
+  createUser(user: NewUser, mails?: (created: User) => NewMail[]): Promise<User> {
+    return this.#run('createUser', () => this.inner.createUser(user, mails))
+  }
+  findUsersByEmail(email: string): Promise<User[]> {
+    return this.#run('findUsersByEmail', () => this.inner.findUsersByEmail(email))
+  }
+  queueMail(mails: NewMail[], now: number, change?: UserChange): Promise<boolean> {
+    return this.#run('queueMail', () => this.inner.queueMail(mails, now, change))
+  }
+  claimMail(now: number, leaseMs: number, limit: number): Promise<OutboxMessage[]> {
+    return this.#run('claimMail', () => this.inner.claimMail(now, leaseMs, limit))
+  }
+  markMailSent(id: number, claimId: string, now: number): Promise<boolean> {
+    return this.#run('markMailSent', () => this.inner.markMailSent(id, claimId, now))
+  }
+  markMailFailed(id: number, claimId: string, error: string, retryAt: number | null): Promise<boolean> {
+    return this.#run('markMailFailed', () => this.inner.markMailFailed(id, claimId, error, retryAt))
+  }
+  mailCounts(): Promise<Record<MailStatus, number>> {
+    return this.#run('mailCounts', () => this.inner.mailCounts())
+  }
+  listMail(status: MailStatus | null, limit: number): Promise<OutboxMessage[]> {
+    return this.#run('listMail', () => this.inner.listMail(status, limit))
+  }
+  retryMail(id: number, now: number): Promise<boolean> {
+    return this.#run('retryMail', () => this.inner.retryMail(id, now))
+  }
+  purgeSentMail(before: number): Promise<number> {
+    return this.#run('purgeSentMail', () => this.inner.purgeSentMail(before))
+  }
+  deleteAccount(userId: number, mails: NewMail[], now: number): Promise<boolean> {
+    return this.#run('deleteAccount', () => this.inner.deleteAccount(userId, mails, now))
   }
   updateUser(id: number, patch: UserPatch): Promise<boolean> {
     return this.#run('updateUser', () => this.inner.updateUser(id, patch))

@@ -1,7 +1,7 @@
 import { PostgresAdapter, sql, type Kysely, type Selectable } from 'kysely'
-import type { NewUser, RefreshRecord, RotateOutcome, Session, SessionSeen, Store, StoredKey, User, UserPatch } from '../auth/index.js'
+import type { MailStatus, NewMail, NewUser, OutboxMessage, RefreshRecord, RotateOutcome, Session, SessionSeen, Store, StoredKey, User, UserChange, UserPatch } from '../auth/index.js'
 import { usernameKey } from '../auth/username.js'
-import type { Database, UserTable } from './schema.js'
+import type { Database, OutboxTable, UserTable } from './schema.js'
 
 const bit = (value: boolean): number => (value ? 1 : 0)
 /** `auth_user.id` is a 32-bit integer on PostgreSQL: a larger id is a miss there, not an error. */
@@ -13,22 +13,45 @@ function toUser({ username_key: _key, ...row }: Selectable<UserTable>): User {
     is_active: row.is_active === 1,
     is_staff: row.is_staff === 1,
     is_superuser: row.is_superuser === 1,
+    email_verified: row.email_verified === 1,
     date_joined: Number(row.date_joined),
     last_login: row.last_login === null ? null : Number(row.last_login),
   }
 }
 
 /** The key is derived here, from the name, so that no caller can store one without the other. */
-function toUserRow(patch: UserPatch): Partial<Omit<UserTable, 'id'>> {
-  const { is_active, is_staff, is_superuser, ...rest } = patch
+export function toUserRow(patch: UserPatch): Partial<Omit<UserTable, 'id'>> {
+  const { is_active, is_staff, is_superuser, email_verified, ...rest } = patch
   return {
     ...rest,
     ...(rest.username !== undefined && { username_key: usernameKey(rest.username) }),
     ...(is_active !== undefined && { is_active: bit(is_active) }),
     ...(is_staff !== undefined && { is_staff: bit(is_staff) }),
     ...(is_superuser !== undefined && { is_superuser: bit(is_superuser) }),
+    ...(email_verified !== undefined && { email_verified: bit(email_verified) }),
   }
 }
+
+/** The row a new user becomes (the database picks the id unless one is given). */
+export function newUserRow(user: NewUser): Omit<UserTable, 'id'> & { id?: number } {
+  const { id, ...fields } = user
+  return { ...(toUserRow(fields) as Omit<UserTable, 'id'>), ...(id !== undefined && { id }), email_verified: bit(user.email_verified ?? false), date_joined: user.date_joined ?? Date.now(), last_login: user.last_login ?? null }
+}
+
+export const newMailRow = (mail: NewMail, now: number): Omit<OutboxTable, 'id'> => ({
+  ...mail,
+  status: 'queued',
+  attempts: 0,
+  created_at: now,
+  next_attempt_at: now,
+  claim_id: null,
+  claimed_until: null,
+  sent_at: null,
+  last_error: null,
+})
+
+export const toMessage = (row: Selectable<OutboxTable>): OutboxMessage => numeric({ ...row }, MAIL_NUMBERS) as OutboxMessage
+const MAIL_NUMBERS = ['id', 'user_id', 'attempts', 'created_at', 'next_attempt_at', 'claimed_until', 'sent_at'] as const
 
 /** pg returns bigint columns as numbers only with a type parser; this keeps both databases alike. */
 const numeric = <T extends object>(row: T, keys: readonly (keyof T)[]): T => {
@@ -62,15 +85,22 @@ export abstract class KyselyStore implements Store {
     return row ? toUser(row) : null
   }
 
-  async createUser(user: NewUser): Promise<User> {
-    const { id, ...fields } = user
-    const row = await this.db
-      .insertInto('auth_user')
-      .values({ ...(toUserRow(fields) as Omit<UserTable, 'id'>), ...(id !== undefined && { id }), date_joined: user.date_joined ?? Date.now(), last_login: user.last_login ?? null })
-      .returningAll()
-      .executeTakeFirstOrThrow()
-    if (id !== undefined && this.db.getExecutor().adapter instanceof PostgresAdapter) await this.bumpUserSequence(id)
-    return toUser(row)
+  async createUser(user: NewUser, mails?: (created: User) => NewMail[]): Promise<User> {
+    const insert = async (db: Kysely<Database>) => {
+      const created = toUser(await db.insertInto('auth_user').values(newUserRow(user)).returningAll().executeTakeFirstOrThrow())
+      const queued = mails?.(created) ?? []
+      if (queued.length > 0) await db.insertInto('mail_outbox').values(queued.map((m) => newMailRow(m, created.date_joined))).execute()
+      return created
+    }
+    const created = mails ? await this.db.transaction().execute(insert) : await insert(this.db)
+    if (user.id !== undefined && this.db.getExecutor().adapter instanceof PostgresAdapter) await this.bumpUserSequence(user.id)
+    return created
+  }
+
+  async findUsersByEmail(email: string): Promise<User[]> {
+    if (email === '' || email.includes('\0')) return []
+    const rows = await this.db.selectFrom('auth_user').selectAll().where(sql<string>`lower(email)`, '=', email.toLowerCase()).orderBy('id').execute()
+    return rows.map(toUser)
   }
 
   /**
@@ -187,6 +217,84 @@ export abstract class KyselyStore implements Store {
 
   async updateSigningKeyPrivate(kid: string, privateKey: string): Promise<void> {
     await this.db.updateTable('auth_signing_key').set({ private_key: privateKey }).where('kid', '=', kid).execute()
+  }
+
+  async queueMail(mails: NewMail[], now: number, change?: UserChange): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      if (change) {
+        let query = trx.updateTable('auth_user').set(toUserRow(change.patch)).where('id', '=', change.id)
+        if (change.expectPassword !== undefined) query = change.expectPassword === null ? query.where('password', 'is', null) : query.where('password', '=', change.expectPassword)
+        const result = await query.executeTakeFirst()
+        if (Number(result.numUpdatedRows) === 0) return false
+      }
+      if (mails.length > 0) await trx.insertInto('mail_outbox').values(mails.map((m) => newMailRow(m, now))).execute()
+      return true
+    })
+  }
+
+  /** Each engine claims its own way: SqliteStore in one synchronous transaction, PostgresStore with SKIP LOCKED. */
+  abstract claimMail(now: number, leaseMs: number, limit: number): Promise<OutboxMessage[]>
+
+  async markMailSent(id: number, claimId: string, now: number): Promise<boolean> {
+    const result = await this.db
+      .updateTable('mail_outbox')
+      .set({ status: 'sent', sent_at: now, claim_id: null, claimed_until: null, attempts: sql`attempts + 1`, last_error: null })
+      .where('id', '=', id)
+      .where('claim_id', '=', claimId)
+      .executeTakeFirst()
+    return Number(result.numUpdatedRows) > 0
+  }
+
+  async markMailFailed(id: number, claimId: string, error: string, retryAt: number | null): Promise<boolean> {
+    const result = await this.db
+      .updateTable('mail_outbox')
+      .set({ status: retryAt === null ? 'dead' : 'queued', ...(retryAt !== null && { next_attempt_at: retryAt }), claim_id: null, claimed_until: null, attempts: sql`attempts + 1`, last_error: error.slice(0, 1000) })
+      .where('id', '=', id)
+      .where('claim_id', '=', claimId)
+      .executeTakeFirst()
+    return Number(result.numUpdatedRows) > 0
+  }
+
+  async mailCounts(): Promise<Record<MailStatus, number>> {
+    const rows = await this.db.selectFrom('mail_outbox').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('status').execute()
+    const counts: Record<MailStatus, number> = { queued: 0, sent: 0, dead: 0 }
+    for (const row of rows) if (row.status in counts) counts[row.status as MailStatus] = Number(row.n)
+    return counts
+  }
+
+  async listMail(status: MailStatus | null, limit: number): Promise<OutboxMessage[]> {
+    let query = this.db.selectFrom('mail_outbox').selectAll().orderBy('id', 'desc').limit(limit)
+    if (status) query = query.where('status', '=', status)
+    return (await query.execute()).map(toMessage)
+  }
+
+  async retryMail(id: number, now: number): Promise<boolean> {
+    if (!Number.isSafeInteger(id)) return false
+    const result = await this.db
+      .updateTable('mail_outbox')
+      .set({ status: 'queued', attempts: 0, next_attempt_at: now, claim_id: null, claimed_until: null })
+      .where('id', '=', id)
+      .where('status', '!=', 'sent')
+      .executeTakeFirst()
+    return Number(result.numUpdatedRows) > 0
+  }
+
+  async purgeSentMail(before: number): Promise<number> {
+    const result = await this.db.deleteFrom('mail_outbox').where('status', '=', 'sent').where('sent_at', '<', before).executeTakeFirst()
+    return Number(result.numDeletedRows)
+  }
+
+  async deleteAccount(userId: number, mails: NewMail[], now: number): Promise<boolean> {
+    if (!isUserId(userId)) return false
+    return this.db.transaction().execute(async (trx) => {
+      const deleted = await trx.deleteFrom('auth_user').where('id', '=', userId).executeTakeFirst()
+      if (Number(deleted.numDeletedRows) === 0) return false
+      await trx.deleteFrom('auth_refresh_token').where('user_id', '=', userId).execute()
+      await trx.updateTable('auth_session').set({ ip: '', user_agent: '' }).where('user_id', '=', userId).execute()
+      await trx.deleteFrom('mail_outbox').where('user_id', '=', userId).execute()
+      if (mails.length > 0) await trx.insertInto('mail_outbox').values(mails.map((m) => newMailRow(m, now))).execute()
+      return true
+    })
   }
 
   #probeTable = false

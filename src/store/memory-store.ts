@@ -1,4 +1,5 @@
-import type { NewUser, RefreshRecord, RotateOutcome, Session, SessionSeen, Store, StoredKey, User, UserPatch } from '../auth/index.js'
+import { randomBytes } from 'node:crypto'
+import type { MailStatus, NewMail, NewUser, OutboxMessage, RefreshRecord, RotateOutcome, Session, SessionSeen, Store, StoredKey, User, UserChange, UserPatch } from '../auth/index.js'
 import { usernameKey } from '../auth/username.js'
 import { StoreUnavailableError, TesseraError } from '../errors.js'
 import { storableAgent } from './kysely-store.js'
@@ -25,6 +26,8 @@ export class MemoryStore implements Store {
   readonly #sessions = new Map<string, Session>()
   readonly #tokens = new Map<string, RefreshRecord>()
   readonly #keys = new Map<string, StoredKey>()
+  readonly #outbox = new Map<number, OutboxMessage>()
+  #lastMailId = 0
   /** The unique index on `auth_user.username_key` (the name without regard to case or width). */
   readonly #idByName = new Map<string, number>()
   readonly #now: () => number
@@ -46,16 +49,26 @@ export class MemoryStore implements Store {
     return id === undefined ? null : copy(this.#users.get(id))
   }
 
-  async createUser(user: NewUser): Promise<User> {
+  async createUser(user: NewUser, mails?: (created: User) => NewMail[]): Promise<User> {
     this.#open()
     if (this.#idByName.has(usernameKey(user.username)) || (user.id !== undefined && this.#users.has(user.id))) throw conflict()
     // As SQLite's AUTOINCREMENT and Tessera's PostgreSQL sequence do: the next id follows the largest one ever used.
     const id = user.id ?? this.#lastUserId + 1
+    const row: User = { ...user, id, email_verified: user.email_verified ?? false, date_joined: user.date_joined ?? this.#now(), last_login: user.last_login ?? null }
+    // Rendered before anything is stored: a throw leaves nothing behind, as a rolled-back transaction.
+    const queued = mails?.({ ...row }) ?? []
     this.#lastUserId = Math.max(this.#lastUserId, id)
-    const row: User = { ...user, id, date_joined: user.date_joined ?? this.#now(), last_login: user.last_login ?? null }
     this.#users.set(id, row)
     this.#idByName.set(usernameKey(row.username), id)
+    this.#queue(queued, row.date_joined)
     return { ...row }
+  }
+
+  async findUsersByEmail(email: string): Promise<User[]> {
+    this.#open()
+    const wanted = email.toLowerCase()
+    if (wanted === '') return []
+    return [...this.#users.values()].filter((u) => u.email.toLowerCase() === wanted).sort((a, b) => a.id - b.id).map((u) => ({ ...u }))
   }
 
   async updateUser(id: number, patch: UserPatch): Promise<boolean> {
@@ -198,13 +211,103 @@ export class MemoryStore implements Store {
     if (key) key.private_key = privateKey
   }
 
+  async queueMail(mails: NewMail[], now: number, change?: UserChange): Promise<boolean> {
+    this.#open()
+    if (change) {
+      const user = isUserId(change.id) ? this.#users.get(change.id) : undefined
+      if (!user || (change.expectPassword !== undefined && user.password !== change.expectPassword)) return false
+      await this.updateUser(change.id, change.patch)
+    }
+    this.#queue(mails, now)
+    return true
+  }
+
+  async claimMail(now: number, leaseMs: number, limit: number): Promise<OutboxMessage[]> {
+    this.#open()
+    const claim = randomBytes(16).toString('hex')
+    const due = [...this.#outbox.values()]
+      .filter((m) => m.status === 'queued' && m.next_attempt_at <= now && (m.claimed_until === null || m.claimed_until <= now))
+      .sort((a, b) => a.next_attempt_at - b.next_attempt_at || a.id - b.id)
+      .slice(0, limit)
+    for (const m of due) Object.assign(m, { claim_id: claim, claimed_until: now + leaseMs })
+    return due.map((m) => ({ ...m })).sort((a, b) => a.id - b.id)
+  }
+
+  async markMailSent(id: number, claimId: string, now: number): Promise<boolean> {
+    this.#open()
+    const m = this.#outbox.get(id)
+    if (!m || m.claim_id !== claimId) return false
+    Object.assign(m, { status: 'sent', sent_at: now, claim_id: null, claimed_until: null, attempts: m.attempts + 1, last_error: null })
+    return true
+  }
+
+  async markMailFailed(id: number, claimId: string, error: string, retryAt: number | null): Promise<boolean> {
+    this.#open()
+    const m = this.#outbox.get(id)
+    if (!m || m.claim_id !== claimId) return false
+    Object.assign(m, { status: retryAt === null ? 'dead' : 'queued', next_attempt_at: retryAt ?? m.next_attempt_at, claim_id: null, claimed_until: null, attempts: m.attempts + 1, last_error: error.slice(0, 1000) })
+    return true
+  }
+
+  async mailCounts(): Promise<Record<MailStatus, number>> {
+    this.#open()
+    const counts: Record<MailStatus, number> = { queued: 0, sent: 0, dead: 0 }
+    for (const m of this.#outbox.values()) counts[m.status]++
+    return counts
+  }
+
+  async listMail(status: MailStatus | null, limit: number): Promise<OutboxMessage[]> {
+    this.#open()
+    return [...this.#outbox.values()].filter((m) => status === null || m.status === status).sort((a, b) => b.id - a.id).slice(0, limit).map((m) => ({ ...m }))
+  }
+
+  async retryMail(id: number, now: number): Promise<boolean> {
+    this.#open()
+    const m = this.#outbox.get(id)
+    if (!m || m.status === 'sent') return false
+    Object.assign(m, { status: 'queued', attempts: 0, next_attempt_at: now, claim_id: null, claimed_until: null })
+    return true
+  }
+
+  async purgeSentMail(before: number): Promise<number> {
+    this.#open()
+    let removed = 0
+    for (const [id, m] of this.#outbox) {
+      if (m.status === 'sent' && m.sent_at !== null && m.sent_at < before) {
+        this.#outbox.delete(id)
+        removed++
+      }
+    }
+    return removed
+  }
+
+  async deleteAccount(userId: number, mails: NewMail[], now: number): Promise<boolean> {
+    this.#open()
+    const user = isUserId(userId) ? this.#users.get(userId) : undefined
+    if (!user) return false
+    this.#users.delete(userId)
+    this.#idByName.delete(usernameKey(user.username))
+    for (const [jti, token] of this.#tokens) if (token.user_id === userId) this.#tokens.delete(jti)
+    for (const session of this.#sessions.values()) if (session.user_id === userId) Object.assign(session, { ip: '', user_agent: '' })
+    for (const [id, m] of this.#outbox) if (m.user_id === userId) this.#outbox.delete(id)
+    this.#queue(mails, now)
+    return true
+  }
+
+  #queue(mails: NewMail[], now: number): void {
+    for (const mail of mails) {
+      const id = ++this.#lastMailId
+      this.#outbox.set(id, { ...mail, id, status: 'queued', attempts: 0, created_at: now, next_attempt_at: now, claim_id: null, claimed_until: null, sent_at: null, last_error: null })
+    }
+  }
+
   async ping(): Promise<void> {
     this.#open()
   }
 
   /** Empties every table (between tests); ids keep counting up, as after a DELETE in SQL. */
   clear(): void {
-    for (const table of [this.#users, this.#sessions, this.#tokens, this.#keys, this.#idByName]) table.clear()
+    for (const table of [this.#users, this.#sessions, this.#tokens, this.#keys, this.#idByName, this.#outbox]) table.clear()
   }
 
   async close(): Promise<void> {

@@ -116,6 +116,43 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.alterTable('auth_session').dropColumn('client_key').execute()
       },
     },
+    '0004_mail': {
+      // Email: the verified flag of an address (allauth's EmailAddress.verified), a case-blind index for
+      // password reset's `email__iexact`, and the outbox that a message commits into with its change.
+      // biome-ignore lint/suspicious/noExplicitAny: as for 0001
+      async up(db: Kysely<any>) {
+        await db.schema.alterTable('auth_user').addColumn('email_verified', 'smallint', (c) => c.notNull().defaultTo(0)).execute()
+        await sql`create index auth_user_email_lower on auth_user (lower(email))`.execute(db)
+        await db.schema
+          .createTable('mail_outbox')
+          .addColumn('id', dialect === 'postgres' ? 'bigserial' : 'integer', (c) => (dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement()))
+          .addColumn('to_address', 'varchar(254)', (c) => c.notNull())
+          // No foreign key: deleting an account deletes its rows explicitly (deleteAccount), and the
+          // notice of that deletion is a row about nobody.
+          .addColumn('user_id', 'integer')
+          .addColumn('kind', 'varchar(64)', (c) => c.notNull())
+          .addColumn('subject', 'text', (c) => c.notNull())
+          .addColumn('text_body', 'text', (c) => c.notNull())
+          .addColumn('html_body', 'text', (c) => c.notNull())
+          .addColumn('status', 'varchar(8)', (c) => c.notNull().defaultTo('queued'))
+          .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('created_at', big, (c) => c.notNull())
+          .addColumn('next_attempt_at', big, (c) => c.notNull())
+          .addColumn('claim_id', 'varchar(32)')
+          .addColumn('claimed_until', big)
+          .addColumn('sent_at', big)
+          .addColumn('last_error', 'text')
+          .execute()
+        await db.schema.createIndex('mail_outbox_due').on('mail_outbox').columns(['status', 'next_attempt_at']).execute()
+        await db.schema.createIndex('mail_outbox_user_id').on('mail_outbox').column('user_id').execute()
+      },
+      // biome-ignore lint/suspicious/noExplicitAny: as for `up`
+      async down(db: Kysely<any>) {
+        await db.schema.dropTable('mail_outbox').ifExists().execute()
+        await db.schema.dropIndex('auth_user_email_lower').execute()
+        await db.schema.alterTable('auth_user').dropColumn('email_verified').execute()
+      },
+    },
   }
 }
 

@@ -1,6 +1,8 @@
-import { sql } from 'kysely'
-import type { RefreshRecord, RotateOutcome, SessionSeen } from '../auth/index.js'
-import { KyselyStore, storableAgent } from './kysely-store.js'
+import { randomBytes } from 'node:crypto'
+import { sql, type Selectable } from 'kysely'
+import type { OutboxMessage, RefreshRecord, RotateOutcome, SessionSeen } from '../auth/index.js'
+import { KyselyStore, storableAgent, toMessage } from './kysely-store.js'
+import type { OutboxTable } from './schema.js'
 
 /**
  * The Store on PostgreSQL. A rotation is one statement, so one round trip, where a transaction of
@@ -47,5 +49,24 @@ export class PostgresStore extends KyselyStore {
     const successor = record?.successor_jti ? await this.findRefresh(record.successor_jti) : null
     const session = record ? await this.findSession(record.session_id) : null
     return { status: 'conflict', record, successor, session }
+  }
+
+  /**
+   * Many instances claim at once: SKIP LOCKED lets each take rows no other claimer holds, without
+   * waiting, and the lease (`claimed_until`) keeps a claimed row from being taken again while its
+   * sender is still talking to the mail server.
+   */
+  override async claimMail(now: number, leaseMs: number, limit: number): Promise<OutboxMessage[]> {
+    const claim = randomBytes(16).toString('hex')
+    const result = await sql<Selectable<OutboxTable>>`
+      update mail_outbox set claim_id = ${claim}, claimed_until = ${now + leaseMs}::bigint
+       where id in (
+         select id from mail_outbox
+          where status = 'queued' and next_attempt_at <= ${now}::bigint and (claimed_until is null or claimed_until <= ${now}::bigint)
+          order by next_attempt_at, id
+          limit ${limit}
+          for update skip locked)
+      returning *`.execute(this.db)
+    return result.rows.map(toMessage).sort((a, b) => a.id - b.id)
   }
 }

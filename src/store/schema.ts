@@ -1,5 +1,5 @@
 import type { Generated } from 'kysely'
-import type { RefreshRecord, Session, StoredKey } from '../auth/index.js'
+import type { OutboxMessage, RefreshRecord, Session, StoredKey } from '../auth/index.js'
 
 /** Booleans are stored as 0/1 on every database; times are integer milliseconds unless suffixed `_s`. */
 export interface UserTable {
@@ -16,16 +16,19 @@ export interface UserTable {
   is_superuser: number
   date_joined: number
   last_login: number | null
+  email_verified: number
 }
 
 /** These rows are stored exactly as the use cases see them (src/auth/store.ts). */
 export type SessionTable = Session
 export type RefreshTokenTable = RefreshRecord
 export type SigningKeyTable = StoredKey
+export type OutboxTable = Omit<OutboxMessage, 'id'> & { id: Generated<number> }
 
 export interface Database {
   auth_user: UserTable
   auth_session: SessionTable
   auth_refresh_token: RefreshTokenTable
   auth_signing_key: SigningKeyTable
+  mail_outbox: OutboxTable
 }

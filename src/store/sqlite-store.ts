@@ -1,13 +1,21 @@
+import { randomBytes } from 'node:crypto'
 import type { Kysely } from 'kysely'
-import type { RefreshRecord, RotateOutcome, Session, SessionSeen, StoredKey } from '../auth/index.js'
-import { KyselyStore, storableAgent, storableSession } from './kysely-store.js'
-import type { Database } from './schema.js'
+import type { Selectable } from 'kysely'
+import type { NewMail, NewUser, OutboxMessage, RefreshRecord, RotateOutcome, Session, SessionSeen, StoredKey, User, UserChange } from '../auth/index.js'
+import { KyselyStore, newMailRow, newUserRow, storableAgent, storableSession, toMessage, toUserRow } from './kysely-store.js'
+import type { Database, OutboxTable } from './schema.js'
 import type { SqliteDatabase } from './sqlite-database.js'
 
 const SESSION_COLUMNS = 'id, user_id, created_at, last_used_at, user_agent, ip, expires_at, revoked_at, revoke_reason, client_key'
 const TOKEN_COLUMNS = 'jti, session_id, user_id, parent_jti, issued_at_s, expires_at_s, used_at, successor_jti, revoked_at'
 
 const sessionValues = (s: Session) => [s.id, s.user_id, s.created_at, s.last_used_at, s.user_agent, s.ip, s.expires_at, s.revoked_at, s.revoke_reason, s.client_key]
+const MAIL_COLUMNS = 'to_address, user_id, kind, subject, text_body, html_body, status, attempts, created_at, next_attempt_at, claim_id, claimed_until, sent_at, last_error'
+const mailValues = (mail: NewMail, now: number) => {
+  const m = newMailRow(mail, now)
+  return [m.to_address, m.user_id, m.kind, m.subject, m.text_body, m.html_body, m.status, m.attempts, m.created_at, m.next_attempt_at, m.claim_id, m.claimed_until, m.sent_at, m.last_error]
+}
+
 const tokenValues = (t: RefreshRecord) => [t.jti, t.session_id, t.user_id, t.parent_jti, t.issued_at_s, t.expires_at_s, t.used_at, t.successor_jti, t.revoked_at]
 
 /**
@@ -33,6 +41,70 @@ export class SqliteStore extends KyselyStore {
     return this.sqlite.transaction(() => {
       this.#sql(`insert into auth_session (${SESSION_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(sessionValues(storableSession(session)))
       this.#sql(`insert into auth_refresh_token (${TOKEN_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(tokenValues(token))
+    })
+  }
+
+  override createUser(user: NewUser, mails?: (created: User) => NewMail[]): Promise<User> {
+    if (!mails) return super.createUser(user)
+    const row = newUserRow(user)
+    const columns = Object.keys(row)
+    return this.sqlite.transaction(() => {
+      const inserted = this.#sql(`insert into auth_user (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')}) returning id`).get(Object.values(row)) as { id: number }
+      const created = this.#user(inserted.id)!
+      this.#queue(mails(created), created.date_joined)
+      return created
+    })
+  }
+
+  /** Inside a transaction: the user as KyselyStore reads it. */
+  #user(id: number): User | null {
+    const row = this.#sql('select * from auth_user where id = ?').get(id) as (Omit<User, 'is_active' | 'is_staff' | 'is_superuser' | 'email_verified'> & Record<'is_active' | 'is_staff' | 'is_superuser' | 'email_verified', number> & { username_key?: string }) | undefined
+    if (!row) return null
+    const { username_key: _key, ...rest } = row
+    return { ...rest, is_active: row.is_active === 1, is_staff: row.is_staff === 1, is_superuser: row.is_superuser === 1, email_verified: row.email_verified === 1 }
+  }
+
+  #queue(mails: NewMail[], now: number): void {
+    for (const mail of mails) this.#sql(`insert into mail_outbox (${MAIL_COLUMNS}) values (${MAIL_COLUMNS.split(',').map(() => '?').join(', ')})`).run(mailValues(mail, now))
+  }
+
+  override queueMail(mails: NewMail[], now: number, change?: UserChange): Promise<boolean> {
+    return this.sqlite.transaction(() => {
+      if (change) {
+        const values = toUserRow(change.patch)
+        const sets = Object.keys(values).map((column) => `${column} = ?`)
+        if (sets.length === 0) sets.push('id = id')
+        const guard = change.expectPassword === undefined ? '' : change.expectPassword === null ? ' and password is null' : ' and password = ?'
+        const parameters = [...Object.values(values), change.id, ...(typeof change.expectPassword === 'string' ? [change.expectPassword] : [])]
+        if (this.#sql(`update auth_user set ${sets.join(', ')} where id = ?${guard}`).run(parameters).changes === 0) return false
+      }
+      this.#queue(mails, now)
+      return true
+    })
+  }
+
+  /** One statement, so one claimer: SQLite has one writer, and the write queue runs one statement at a time. */
+  override claimMail(now: number, leaseMs: number, limit: number): Promise<OutboxMessage[]> {
+    const claim = randomBytes(16).toString('hex')
+    return this.sqlite.transaction(() => {
+      const rows = this.#sql(
+        `update mail_outbox set claim_id = ?, claimed_until = ?
+          where id in (select id from mail_outbox where status = 'queued' and next_attempt_at <= ? and (claimed_until is null or claimed_until <= ?)
+                        order by next_attempt_at, id limit ?)
+          returning *`,
+      ).all(claim, now + leaseMs, now, now, limit) as Selectable<OutboxTable>[]
+      return rows.map(toMessage).sort((a, b) => a.id - b.id)
+    })
+  }
+
+  override deleteAccount(userId: number, mails: NewMail[], now: number): Promise<boolean> {
+    return this.sqlite.transaction(() => {
+      if (this.#sql('delete from auth_user where id = ?').run(userId).changes === 0) return false
+      this.#sql('delete from auth_refresh_token where user_id = ?').run(userId)
+      this.#sql("update auth_session set ip = '', user_agent = '' where user_id = ?").run(userId)
+      this.#sql('delete from mail_outbox where user_id = ?').run(userId)
+      this.#queue(mails, now)
+      return true
     })
   }
 

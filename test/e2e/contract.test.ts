@@ -101,7 +101,7 @@ describe('e2e: routes and cookies', () => {
     const jar = new Jar()
     await jar.login()
     const me = await jar.fetch('/accounts/user/')
-    assert.deepEqual(await me.json(), { id: 1, username: 'alice', first_name: 'Alice', last_name: 'Liddell' })
+    assert.deepEqual(await me.json(), { id: 1, username: 'alice', first_name: 'Alice', last_name: 'Liddell', email: '', email_verified: false })
     const bearer = await fetch(`${server.url}/accounts/user/`, { headers: { authorization: `Bearer ${jar.get('access_token')}` } })
     assert.equal(bearer.status, 200)
     const badBearer = await jar.fetch('/accounts/user/', { headers: { authorization: 'Bearer x.y.z' } })

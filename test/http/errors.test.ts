@@ -76,7 +76,7 @@ describe("errors: the error table of docs/contract.md", () => {
       ['PUT', LOGIN, 'POST'],
       ['GET', REFRESH, 'POST'],
       ['DELETE', LOGOUT, 'POST'],
-      ['POST', USER, 'GET'],
+      ['POST', USER, 'GET, PATCH, PUT, DELETE'],
       ['PATCH', USER, 'GET'],
       ['POST', CSRF_TOKEN, 'GET'],
     ]

@@ -67,7 +67,7 @@ describe('POST /accounts/auth/login/', () => {
     const c = cookiesOf(await login({ username: 'alice', password: PASSWORD }))
     const me = await t.app.inject({ url: USER, headers: { cookie: `access_token=${c.access_token!.value}` } })
     assert.equal(me.statusCode, 200)
-    assert.deepEqual(me.json(), { id: aliceId, username: 'alice', first_name: 'Alice', last_name: 'Liddell' })
+    assert.deepEqual(me.json(), { id: aliceId, username: 'alice', first_name: 'Alice', last_name: 'Liddell', email: '', email_verified: false })
   })
 
   test('rotates csrftoken: a secret planted before login (login CSRF / fixation) is replaced', async () => {

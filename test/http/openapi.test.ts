@@ -39,7 +39,7 @@ describe('OpenAPI and Swagger UI', () => {
     const doc = (await t.app.inject({ url: '/accounts/openapi.json' })).json()
     const user = doc.paths['/accounts/user/'].get
     const schema = user.responses['200'].content['application/json'].schema
-    assert.deepEqual(Object.keys(schema.properties).sort(), ['first_name', 'id', 'last_name', 'username'])
+    assert.deepEqual(Object.keys(schema.properties).sort(), ['email', 'email_verified', 'first_name', 'id', 'last_name', 'username'])
     assert.ok(doc.components.securitySchemes.cookieAuth)
     assert.ok(doc.components.securitySchemes.bearerAuth)
   })

@@ -27,7 +27,7 @@ describe('operations endpoints', () => {
   test('GET /readyz: 200 while the database answers; Redis reported as not configured', async () => {
     const response = await t.app.inject({ url: '/readyz' })
     assert.equal(response.statusCode, 200)
-    assert.deepEqual(response.json(), { status: 'ready', checks: { database: 'ok', redis: 'not configured' } })
+    assert.deepEqual(response.json(), { status: 'ready', checks: { database: 'ok', redis: 'not configured', mail: 'ok' } })
   })
 
   test('GET /metrics: requests by route pattern and status, login failures, revocations, database latency', async () => {
@@ -83,10 +83,10 @@ test('Redis unreachable: logins still work, /readyz says degraded (200), or 503 
     assert.equal((await new Jar(lenient.app).login()).statusCode, 200)
     const degraded = await lenient.app.inject({ url: '/readyz' })
     assert.equal(degraded.statusCode, 200)
-    assert.deepEqual(degraded.json(), { status: 'degraded', checks: { database: 'ok', redis: 'unavailable' } })
+    assert.deepEqual(degraded.json(), { status: 'degraded', checks: { database: 'ok', redis: 'unavailable', mail: 'ok' } })
     const refused = await strict.app.inject({ url: '/readyz' })
     assert.equal(refused.statusCode, 503)
-    assert.deepEqual(refused.json(), { detail: 'Service temporarily unavailable: Redis unreachable.', checks: { database: 'ok', redis: 'unavailable' } })
+    assert.deepEqual(refused.json(), { detail: 'Service temporarily unavailable: Redis unreachable.', checks: { database: 'ok', redis: 'unavailable', mail: 'ok' } })
   } finally {
     await lenient.close()
     await strict.close()

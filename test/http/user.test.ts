@@ -34,10 +34,10 @@ describe('GET /accounts/user/ and access-token authentication', () => {
 
   const me = (headers: Record<string, string>) => t.app.inject({ url: USER, headers })
 
-  test('200 {id, username, first_name, last_name} with the access cookie, and nothing more', async () => {
+  test('200 {id, username, first_name, last_name} with the access cookie, and (part 2) email, email_verified, nothing more', async () => {
     const response = await me({ cookie: `access_token=${alice.access}` })
     assert.equal(response.statusCode, 200)
-    assert.deepEqual(response.json(), { id: 1, username: 'alice', first_name: 'Alice', last_name: 'Liddell' })
+    assert.deepEqual(response.json(), { id: 1, username: 'alice', first_name: 'Alice', last_name: 'Liddell', email: '', email_verified: false })
   })
 
   test('200 with Authorization: Bearer <jwt> (scheme case-insensitive)', async () => {

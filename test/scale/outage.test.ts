@@ -91,7 +91,7 @@ describe('outages', { skip, timeout: 60_000 }, () => {
     }
     const down = await ready(A)
     assert.equal(down.status, 503)
-    assert.deepEqual(down.body, { detail: 'Service temporarily unavailable: database unreachable.', checks: { database: 'unavailable', redis: 'ok' } })
+    assert.deepEqual(down.body, { detail: 'Service temporarily unavailable: database unreachable.', checks: { database: 'unavailable', redis: 'ok', mail: 'ok' } })
     assert.equal((await fetch(`${A}/healthz`)).status, 200, 'alive though not ready')
 
     await pgProxy.restore()
@@ -150,7 +150,7 @@ describe('outages', { skip, timeout: 60_000 }, () => {
     console.log(`# Redis down: revocation reached A and C by the catch-up read after ${delay.toFixed(0)} ms (CATCHUP_INTERVAL=${CATCHUP_INTERVAL}ms)`)
     for (const instance of cluster.instances) assert.ok(instance.warnings.some((line) => /Redis unavailable.*catch-up read/.test(line)), `warning logged on ${instance.name}`)
     const degraded = await ready(A)
-    assert.deepEqual(degraded, { status: 200, body: { status: 'degraded', checks: { database: 'ok', redis: 'unavailable' } } })
+    assert.deepEqual(degraded, { status: 200, body: { status: 'degraded', checks: { database: 'ok', redis: 'unavailable', mail: 'ok' } } })
 
     await redisProxy.restore()
     const back = await waitUntil(async () => (await ready(A)).body.status === 'ready' && (await ready(B)).body.status === 'ready' && (await ready(C)).body.status === 'ready', 10_000, 100)

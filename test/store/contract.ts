@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { after, before, beforeEach, describe, test } from 'node:test'
-import type { RefreshRecord, Session, SessionSeen, Store } from '../../src/auth/index.js'
+import type { NewMail, RefreshRecord, Session, SessionSeen, Store } from '../../src/auth/index.js'
 import { TesseraError } from '../../src/errors.js'
 
 export interface StoreUnderTest {
@@ -30,6 +30,8 @@ function sessionRow(userId: number, overrides: Partial<Session> = {}): Session {
 function tokenRow(session: Session, parent: string | null = null, overrides: Partial<RefreshRecord> = {}): RefreshRecord {
   return { jti: randomBytes(16).toString('hex'), session_id: session.id, user_id: session.user_id, parent_jti: parent, issued_at_s: T0 / 1000, expires_at_s: T0 / 1000 + 86_400, used_at: null, successor_jti: null, revoked_at: null, ...overrides }
 }
+
+const mail = (to: string, userId: number | null = null): NewMail => ({ to_address: to, user_id: userId, kind: 'test', subject: `to ${to}`, text_body: 'text', html_body: '<p>html</p>' })
 
 export function storeContract(name: string, open: () => Promise<StoreUnderTest>) {
   describe(`Store contract on ${name}`, () => {
@@ -273,6 +275,120 @@ export function storeContract(name: string, open: () => Promise<StoreUnderTest>)
       await store.updateSigningKeyPrivate('nobody', 'ignored')
       const rows = await store.listSigningKeys(0)
       assert.deepEqual(rows.map((k) => [k.kid, k.private_key, k.public_key, k.retires_at]), [['u2', 'priv-u2', 'pub-u2', null], ['u1', 'sealed-u1', 'pub-u1', T0 + 1000]])
+    })
+
+    test('email: found without regard to case, several accounts may share one; email_verified comes back typed', async () => {
+      const bob = await store.createUser({ ...newUser('bob'), email: 'Shared@Example.com', email_verified: true })
+      const carol = await store.createUser({ ...newUser('carol'), email: 'shared@example.COM' })
+      assert.deepEqual((await store.findUsersByEmail('SHARED@example.com')).map((u) => u.id), [bob.id, carol.id])
+      assert.equal((await store.findUserById(bob.id))?.email_verified, true)
+      assert.equal((await store.findUserById(carol.id))?.email_verified, false)
+      assert.deepEqual(await store.findUsersByEmail(''), [])
+      assert.deepEqual(await store.findUsersByEmail('nul\0@example.com'), [])
+      await store.updateUser(carol.id, { email_verified: true })
+      assert.equal((await store.findUserById(carol.id))?.email_verified, true)
+    })
+
+    test('outbox: queued mail is claimed once, marked sent, counted', async () => {
+      assert.equal(await store.queueMail([mail('a@example.com'), mail('b@example.com')], T0), true)
+      assert.deepEqual(await store.mailCounts(), { queued: 2, sent: 0, dead: 0 })
+      const claimed = await store.claimMail(T0, 60_000, 10)
+      assert.deepEqual(claimed.map((m) => m.to_address), ['a@example.com', 'b@example.com'])
+      assert.equal(claimed[0]!.html_body, '<p>html</p>')
+      assert.equal(typeof claimed[0]!.id, 'number')
+      assert.equal(claimed[0]!.claimed_until, T0 + 60_000)
+      // Held by the claim: nobody else gets them while the lease lives.
+      assert.deepEqual(await s.peer.claimMail(T0 + 1000, 60_000, 10), [])
+      assert.equal(await store.markMailSent(claimed[0]!.id, claimed[0]!.claim_id!, T0 + 5), true)
+      assert.deepEqual(await store.mailCounts(), { queued: 1, sent: 1, dead: 0 })
+      const [sent] = await store.listMail('sent', 10)
+      assert.equal(sent?.sent_at, T0 + 5)
+      assert.equal(sent?.attempts, 1)
+    })
+
+    test('outbox: a claim past its lease is taken again, and the first claimer can no longer mark it', async () => {
+      await store.queueMail([mail('a@example.com')], T0)
+      const [first] = await store.claimMail(T0, 1000, 10)
+      const [second] = await s.peer.claimMail(T0 + 1000, 1000, 10)
+      assert.equal(second?.id, first?.id)
+      assert.notEqual(second?.claim_id, first?.claim_id)
+      assert.equal(await store.markMailSent(first!.id, first!.claim_id!, T0 + 1001), false)
+      assert.equal(await s.peer.markMailSent(second!.id, second!.claim_id!, T0 + 1001), true)
+      assert.deepEqual(await store.claimMail(T0 + 10_000, 1000, 10), [])
+    })
+
+    test('outbox: two instances claiming at once get disjoint messages, every one exactly once', async () => {
+      await store.queueMail(Array.from({ length: 30 }, (_, i) => mail(`u${i}@example.com`)), T0)
+      const claims = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? s.peer : store).claimMail(T0, 60_000, 4)))
+      const ids = claims.flat().map((m) => m.id)
+      assert.equal(new Set(ids).size, ids.length)
+      assert.ok(ids.length <= 30)
+      const rest = await store.claimMail(T0, 60_000, 100)
+      assert.equal(ids.length + rest.length, 30)
+    })
+
+    test('outbox: a failure queues the message again at its retry time, or marks it dead; dead ones can be retried', async () => {
+      await store.queueMail([mail('a@example.com')], T0)
+      const [m] = await store.claimMail(T0, 60_000, 10)
+      assert.equal(await store.markMailFailed(m!.id, m!.claim_id!, '421 try later', T0 + 30_000), true)
+      assert.deepEqual(await store.claimMail(T0 + 29_999, 60_000, 10), [])
+      const [again] = await store.claimMail(T0 + 30_000, 60_000, 10)
+      assert.equal(again?.attempts, 1)
+      assert.equal(again?.last_error, '421 try later')
+      assert.equal(await store.markMailFailed(again!.id, again!.claim_id!, '550 no such user', null), true)
+      assert.deepEqual(await store.mailCounts(), { queued: 0, sent: 0, dead: 1 })
+      assert.deepEqual(await store.claimMail(T0 + 10 ** 9, 60_000, 10), [])
+      assert.equal(await store.retryMail(again!.id, T0 + 40_000), true)
+      const [retried] = await store.claimMail(T0 + 40_000, 60_000, 10)
+      assert.equal(retried?.attempts, 0)
+      await store.markMailSent(retried!.id, retried!.claim_id!, T0 + 40_001)
+      assert.equal(await store.retryMail(retried!.id, T0), false, 'a sent message is never queued again')
+      assert.equal(await store.retryMail(999_999, T0), false)
+      assert.equal(await store.purgeSentMail(T0 + 40_001), 0)
+      assert.equal(await store.purgeSentMail(T0 + 40_002), 1)
+      assert.deepEqual(await store.mailCounts(), { queued: 0, sent: 0, dead: 0 })
+    })
+
+    test('outbox: a change commits with its mail; an expected password that no longer holds changes and queues nothing', async () => {
+      const user = (await store.findUserById(userId))!
+      assert.equal(await store.queueMail([mail('alice@example.com', userId)], T0, { id: userId, patch: { password: 'new-hash' }, expectPassword: user.password }), true)
+      assert.equal((await store.findUserById(userId))?.password, 'new-hash')
+      // The same token used again (or by a racer): the hash it was made from is gone.
+      assert.equal(await s.peer.queueMail([mail('alice@example.com', userId)], T0, { id: userId, patch: { password: 'other' }, expectPassword: user.password }), false)
+      assert.equal((await store.findUserById(userId))?.password, 'new-hash')
+      assert.equal(await store.queueMail([mail('x@example.com')], T0, { id: 999_999, patch: { first_name: 'x' } }), false)
+      assert.deepEqual(await store.mailCounts(), { queued: 1, sent: 0, dead: 0 })
+      const racers = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 ? s.peer : store).queueMail([mail('alice@example.com', userId)], T0, { id: userId, patch: { password: `racer-${i}` }, expectPassword: 'new-hash' })))
+      assert.equal(racers.filter(Boolean).length, 1)
+      assert.deepEqual(await store.mailCounts(), { queued: 2, sent: 0, dead: 0 })
+    })
+
+    test('outbox: a new user commits with its mail (which knows its id); a taken name queues nothing', async () => {
+      const bob = await store.createUser(newUser('bob'), (created) => [mail(created.email, created.id)])
+      const [queued] = await store.listMail('queued', 10)
+      assert.equal(queued?.user_id, bob.id)
+      assert.equal(queued?.to_address, 'bob@example.com')
+      await assert.rejects(store.createUser(newUser('BOB'), (created) => [mail(created.email, created.id)]), (e: unknown) => e instanceof TesseraError && e.code === 'ERR_CONFLICT')
+      assert.deepEqual(await store.mailCounts(), { queued: 1, sent: 0, dead: 0 })
+    })
+
+    test('deleteAccount removes the user, their tokens and mail about them; keeps their sessions revoked, without IP and User-Agent; queues the notice', async () => {
+      const { session, token } = await openSession()
+      await store.revokeUserSessions(userId, 'user_deleted', T0)
+      const bob = await store.createUser(newUser('bob'))
+      await store.queueMail([mail('alice@example.com', userId), mail('bob@example.com', bob.id)], T0)
+      assert.equal(await store.deleteAccount(userId, [mail('alice@example.com')], T0), true)
+      assert.equal(await store.findUserById(userId), null)
+      assert.equal(await store.findRefresh(token.jti), null)
+      const kept = await store.findSession(session.id)
+      assert.equal(kept?.revoked_at, T0)
+      assert.equal(kept?.ip, '')
+      assert.equal(kept?.user_agent, '')
+      const left = await store.listMail(null, 10)
+      assert.deepEqual(left.map((m) => [m.to_address, m.user_id]).sort(), [['alice@example.com', null], ['bob@example.com', bob.id]])
+      assert.equal(await store.deleteAccount(userId, [mail('alice@example.com')], T0), false)
+      assert.equal((await store.listMail(null, 10)).length, 2)
+      assert.ok(await store.findUserByUsername('bob'))
     })
 
     test('ping answers while the database is up', async () => {

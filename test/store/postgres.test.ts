@@ -22,7 +22,7 @@ if (unavailable) {
       store: main.store,
       peer: peer.store,
       async reset() {
-        await sql`truncate auth_refresh_token, auth_session, auth_user, auth_signing_key restart identity cascade`.execute(main.db)
+        await sql`truncate auth_refresh_token, auth_session, auth_user, auth_signing_key, mail_outbox restart identity cascade`.execute(main.db)
       },
       async close() {
         await peer.store.close()

@@ -15,7 +15,7 @@ storeContract('SQLite', async () => {
     store: opened.store,
     peer: opened.store,
     async reset() {
-      for (const table of ['auth_refresh_token', 'auth_session', 'auth_user', 'auth_signing_key'] as const) await opened.db.deleteFrom(table).execute()
+      for (const table of ['auth_refresh_token', 'auth_session', 'auth_user', 'auth_signing_key', 'mail_outbox'] as const) await opened.db.deleteFrom(table).execute()
     },
     async close() {
       await opened.store.close()

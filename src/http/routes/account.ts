@@ -1,12 +1,14 @@
 import type { FastifyInstance } from 'fastify'
 import { checkTokenFormat, generateSecret, maskSecret, normalizeSecret } from '../../csrf/index.js'
-import { setCsrfCookie, setTokenCookies } from '../cookies.js'
+import { deleteTokenCookies, setCsrfCookie, setTokenCookies } from '../cookies.js'
 import { originGuard } from '../guards.js'
 import { loggingInClient } from '../request.js'
 import type { RouteDeps } from './deps.js'
-import { emptySchema, errorResponses, passwordChangeBody, registerBody, userSchema } from '../schemas.js'
+import { emptySchema, errorResponses, passwordBody, passwordChangeBody, profileBody, registerBody, userSchema } from '../schemas.js'
 
-const publicUser = (u: { id: number; username: string; first_name: string; last_name: string }) => ({ id: u.id, username: u.username, first_name: u.first_name, last_name: u.last_name })
+type ShownUser = { id: number; username: string; first_name: string; last_name: string; email: string; email_verified: boolean }
+const publicUser = (u: ShownUser) => ({ id: u.id, username: u.username, first_name: u.first_name, last_name: u.last_name, email: u.email, email_verified: u.email_verified })
+type ProfileBody = { username?: string; first_name?: string; last_name?: string; email?: string; password?: string }
 
 /** The CSRF token endpoint, the current user, registration and password change. */
 export async function accountRoutes(app: FastifyInstance, { runtime, authenticate }: RouteDeps) {
@@ -30,15 +32,44 @@ export async function accountRoutes(app: FastifyInstance, { runtime, authenticat
     schema: { tags: ['account'], summary: 'The current user', security: [{ cookieAuth: [] }, { bearerAuth: [] }], response: { 200: userSchema, ...errorResponses } },
   }, async (request) => publicUser(request.auth!.user))
 
+  // dj-rest-auth's UserDetailsView: PATCH is partial, PUT needs the username. A new email is confirmed first.
+  for (const method of ['PATCH', 'PUT'] as const) {
+    app.route<{ Body: ProfileBody }>({
+      method,
+      url: '/user/',
+      preHandler: authenticate,
+      schema: { tags: ['account'], summary: 'Update the profile; an email change is mailed for confirmation (needs the password or a recent login)', body: profileBody, response: { 200: userSchema, ...errorResponses } },
+      handler: async (request) => {
+        const { userId, sessionId } = request.auth!
+        await auth.updateProfile({ userId, sessionId }, request.body ?? {}, method === 'PUT')
+        const user = await auth.getUser(userId)
+        return publicUser(user ?? request.auth!.user)
+      },
+    })
+  }
+
+  app.delete<{ Body: { password?: string } | null }>('/user/', {
+    preHandler: authenticate,
+    schema: { tags: ['account'], summary: 'Delete the account (needs the password or a recent login): every session ends, cookies are deleted', body: passwordBody, response: { ...errorResponses } },
+  }, async (request, reply) => {
+    const { userId, sessionId } = request.auth!
+    await auth.deleteOwnAccount({ userId, sessionId }, request.body?.password)
+    deleteTokenCookies(config, request, reply)
+    return reply.code(204).send()
+  })
+
   app.post<{ Body: { username: string; password: string; email?: string; first_name?: string; last_name?: string } }>('/auth/register/', {
     config: { csrf: false },
     preHandler: originGuard(runtime),
     schema: { tags: ['account'], summary: 'Create an account (Django password validation) and log it in', body: registerBody, response: { 201: userSchema, ...errorResponses } },
   }, async (request, reply) => {
     const client = loggingInClient(request)
-    const { access, refresh, user } = await auth.register(request.body, client)
-    setTokenCookies(config, request, reply, access, refresh)
-    setCsrfCookie(config, request, reply, client.csrfSecret)
+    const { user, pair } = await auth.registerAccount(request.body, client)
+    // EMAIL_VERIFICATION=mandatory: the account exists, the session waits for the confirmation.
+    if (pair) {
+      setTokenCookies(config, request, reply, pair.access, pair.refresh)
+      setCsrfCookie(config, request, reply, client.csrfSecret)
+    }
     return reply.code(201).send(publicUser(user))
   })
 
