@@ -85,7 +85,7 @@ describe('tessera createuser / createsuperuser / changepassword / flushexpiredto
       const login = await server.login('alice', 'correct horse battery')
       assert.equal(login.statusCode, 200)
       const me = await server.app.inject({ url: '/accounts/user/', headers: { cookie: `access_token=${cookie(login, 'access_token')}` } })
-      assert.deepEqual(me.json(), { id: 1, username: 'alice', first_name: 'Alice', last_name: 'Liddell' })
+      assert.deepEqual(me.json(), { id: 1, username: 'alice', first_name: 'Alice', last_name: 'Liddell', email: 'alice@example.com', email_verified: false })
       const user = await server.store.findUserByUsername('alice')
       assert.equal(user?.email, 'alice@example.com')
       assert.equal(user?.is_staff, false)

@@ -29,7 +29,7 @@ for (const user of canLogIn) {
     const ok = await jar.login(user.username, user.password!)
     assert.equal(ok.statusCode, 200, ok.body)
     const me = await jar.request('GET', '/accounts/user/')
-    assert.deepEqual(me.json(), { id: user.id, username: user.username, first_name: user.first_name, last_name: user.last_name })
+    assert.deepEqual(me.json(), { id: user.id, username: user.username, first_name: user.first_name, last_name: user.last_name, email: user.email, email_verified: false })
     const upgraded = await hashOf(user.username)
     assert.match(upgraded!, /^\$argon2id\$/)
 

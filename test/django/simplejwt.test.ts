@@ -52,7 +52,7 @@ describe('SimpleJWT interop', { skip: djangoMissing() }, () => {
   }
 
   test('with SIMPLEJWT_COMPAT=true, a SimpleJWT access token works on GET /accounts/user/ (header or cookie)', async () => {
-    const me = { id: alice.id, username: 'alice', first_name: 'Alice', last_name: 'Liddell' }
+    const me = { id: alice.id, username: 'alice', first_name: 'Alice', last_name: 'Liddell', email: alice.email, email_verified: false }
     assert.equal(claimsOf(issued.access).user_id, alice.id)
     const viaHeader = await bearer(compat, issued.access)
     assert.equal(viaHeader.statusCode, 200, viaHeader.body)

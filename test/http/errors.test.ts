@@ -77,7 +77,7 @@ describe("errors: the error table of docs/contract.md", () => {
       ['GET', REFRESH, 'POST'],
       ['DELETE', LOGOUT, 'POST'],
       ['POST', USER, 'GET, PATCH, PUT, DELETE'],
-      ['PATCH', USER, 'GET'],
+      ['PUT', REFRESH, 'POST'],
       ['POST', CSRF_TOKEN, 'GET'],
     ]
     for (const [method, url, allow] of cases) {
