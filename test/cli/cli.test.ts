@@ -223,7 +223,7 @@ describe('tessera migrate and genkey', () => {
     const key = a.stdout.trim()
     assert.match(key, /^[\w-]{43,}$/)
     assert.notEqual(key, b.stdout.trim())
-    assert.equal(resolveConfig({ NODE_ENV: 'production', SECRET_KEY: key }).tokens.secretKey, key)
+    assert.equal(resolveConfig({ NODE_ENV: 'production', SECRET_KEY: key, ALLOWED_HOSTS: 'api.example.com' }).tokens.secretKey, key)
   })
 })
 

@@ -17,7 +17,7 @@ function resetParts(link: string): { uid: string; token: string } {
 describe('password reset (dj-rest-auth routes, Django tokens)', () => {
   let t: TestApp
   before(async () => {
-    t = await createTestApp({ SITE_URL: 'https://app.example.com', SITE_NAME: 'Example' })
+    t = await createTestApp({ SITE_URL: 'https://app.example.com', SITE_NAME: 'Example', ALLOWED_HOSTS: '*' })
     await createUser(t, 'alice', 'correct horse battery', { email: 'alice@example.com' })
     await createUser(t, 'mallory', 'correct horse battery', { email: 'mallory@example.com' })
   })
@@ -124,7 +124,7 @@ describe('password reset throttling and a missing mail server', () => {
   })
 
   test('production without EMAIL_URL: the reset answers 503, and /readyz says mail is not configured', async () => {
-    const t = await createTestApp({ NODE_ENV: 'production', SECRET_KEY: 'a-production-grade-secret-key-0123456789abcdef', ARGON2_MEMORY_COST: '19456' })
+    const t = await createTestApp({ NODE_ENV: 'production', SECRET_KEY: 'a-production-grade-secret-key-0123456789abcdef', ARGON2_MEMORY_COST: '19456', ALLOWED_HOSTS: 'localhost' })
     try {
       const response = await t.app.inject({ method: 'POST', url: RESET, payload: { email: 'alice@example.com' } })
       assert.equal(response.statusCode, 503)

@@ -13,7 +13,7 @@ test('login, user, refresh with rotation, logout, then the access token is refus
   const jar = new Jar(t.app)
   assert.equal((await jar.login()).statusCode, 200)
   const me = await jar.request('GET', '/accounts/user/')
-  assert.deepEqual(me.json(), { id: 1, username: 'alice', first_name: 'Alice', last_name: 'Liddell' })
+  assert.deepEqual(me.json(), { id: 1, username: 'alice', first_name: 'Alice', last_name: 'Liddell', email: '', email_verified: false })
   const firstRefresh = jar.get('refresh_token')
   const refreshed = await jar.request('POST', '/accounts/auth/refresh_token/')
   assert.equal(refreshed.statusCode, 200)

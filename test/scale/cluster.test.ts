@@ -45,7 +45,7 @@ describe('three instances on one PostgreSQL and Redis', { skip, timeout: 60_000 
       assert.equal((await browser.request(base, 'GET', LOGIN)).status, 405)
       assert.equal((await browser.login(base)).status, 200)
       assert.notEqual(browser.get('csrftoken'), undefined)
-      assert.deepEqual((await browser.request(base, 'GET', USER)).json(), { id: 1, username: 'alice', first_name: 'Alice', last_name: 'Liddell' })
+      assert.deepEqual((await browser.request(base, 'GET', USER)).json(), { id: 1, username: 'alice', first_name: 'Alice', last_name: 'Liddell', email: '', email_verified: false })
       const before = browser.get('refresh_token')
       assert.equal((await browser.request(base, 'POST', REFRESH)).status, 200)
       assert.notEqual(browser.get('refresh_token'), before)
@@ -53,7 +53,7 @@ describe('three instances on one PostgreSQL and Redis', { skip, timeout: 60_000 
       assert.equal((await browser.request(base, 'POST', LOGOUT, { csrf: true })).status, 200)
       assert.equal(browser.get('access_token'), undefined)
       const ready = await fetch(`${base}/readyz`)
-      assert.deepEqual(await ready.json(), { status: 'ready', checks: { database: 'ok', redis: 'ok' } })
+      assert.deepEqual(await ready.json(), { status: 'ready', checks: { database: 'ok', redis: 'ok', mail: 'ok' } })
     }
   })
 
@@ -148,7 +148,7 @@ describe('three instances on one PostgreSQL and Redis', { skip, timeout: 60_000 
         assert.ok(Number(response.headers.get('retry-after')) >= 1)
       }
       const metrics = await (await fetch(`${a}/metrics`)).text()
-      assert.match(metrics, /^tessera_login_failures_total\{cause="bad_password"\} 1$/m)
+      assert.match(metrics, /^tessera_login_failures_total\{cause="invalid_credentials"\} 1$/m)
     } finally {
       await limited.close()
     }

@@ -18,7 +18,7 @@ describe('registration', () => {
     const before = jar.get('csrftoken')
     const response = await jar.request('POST', REGISTER, { body: { username: 'newbie', password: 'a long enough passphrase', first_name: 'New', email: 'new@example.com' } })
     assert.equal(response.statusCode, 201)
-    assert.deepEqual(response.json(), { id: response.json().id, username: 'newbie', first_name: 'New', last_name: '' })
+    assert.deepEqual(response.json(), { id: response.json().id, username: 'newbie', first_name: 'New', last_name: '', email: 'new@example.com', email_verified: false })
     assert.ok(jar.get('access_token') && jar.get('refresh_token'))
     assert.notEqual(jar.get('csrftoken'), before)
     assert.equal((await jar.request('GET', '/accounts/user/')).json().username, 'newbie')
