@@ -136,6 +136,10 @@ def issue():
     expired.set_exp(lifetime=-timedelta(minutes=1))
     out['access_expired'] = str(expired)
     out['access_inactive'] = str(AccessToken.for_user(erin))
+    # A project that configured a long ACCESS_TOKEN_LIFETIME (or a token minted by hand): a year.
+    long_lived = AccessToken.for_user(alice)
+    long_lived.set_exp(lifetime=timedelta(days=365))
+    out['access_year'] = str(long_lived)
     refresh = RefreshToken.for_user(alice)
     out['refresh'] = str(refresh)
     out['access_from_refresh'] = str(refresh.access_token)

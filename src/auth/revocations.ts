@@ -1,4 +1,10 @@
 /**
+ * The entry that revokes a whole user's session-less (SimpleJWT-issued) tokens, which name no session:
+ * those issued at or before its time are refused. Session ids are base64url, so they never hold a ':'.
+ */
+export const userRevocationKey = (userId: number): string => `user:${userId}`
+
+/**
  * The revoked-session set that makes access tokens die at logout without a database read per request.
  * An entry only needs to live as long as an access token issued before the revocation could:
  * the access lifetime (plus leeway). `onRevoke` listeners carry new entries to other instances.
@@ -28,6 +34,11 @@ export class RevocationList {
     if (until > this.now()) return true
     this.#until.delete(sid)
     return false
+  }
+
+  /** When the entry was revoked, while it lives (the time `add` was given, or a later one). */
+  revokedAt(sid: string): number | undefined {
+    return this.has(sid) ? (this.#until.get(sid) as number) - this.ttlMs : undefined
   }
 
   onRevoke(listener: (sid: string, revokedAt: number) => void): void {

@@ -4,6 +4,7 @@ import type { AuthContext } from './context.js'
 import { validatePassword } from './password-rules.js'
 import { verifyRefresh } from './refresh.js'
 import { isActive } from './active.js'
+import { userRevocationKey } from './revocations.js'
 import type { Session } from './store.js'
 
 /** The identity behind an access token. `sessionId` is absent only for SimpleJWT-issued tokens. */
@@ -20,12 +21,21 @@ export interface AccessContext {
 export function authenticateAccess(ctx: AuthContext, token: string): AccessContext {
   const claims = ctx.tokens.verify(token, 'access')
   const sid = claims.sid
-  if (sid === undefined) {
-    if (!ctx.settings.simplejwtCompat) throw new TokenInvalidError('access', 'Token is invalid')
-  } else if (ctx.revocations.has(sid)) {
-    throw new TokenInvalidError('access', 'Token is blacklisted', 'revoked')
-  }
+  if (sid === undefined) checkSessionless(ctx, claims)
+  else if (ctx.revocations.has(sid)) throw new TokenInvalidError('access', 'Token is blacklisted', 'revoked')
   return { userId: Number(claims.user_id), sessionId: sid, claims }
+}
+
+/**
+ * A token without a session comes from SimpleJWT during a migration (SIMPLEJWT_COMPAT) and no session
+ * can be revoked for it: it may live no longer than an access token issued here, and every revocation
+ * of the user's sessions (logout_all, password change, deactivation) ends those issued until then.
+ */
+function checkSessionless(ctx: AuthContext, claims: TokenClaims): void {
+  if (!ctx.settings.simplejwtCompat) throw new TokenInvalidError('access', 'Token is invalid')
+  if (typeof claims.iat !== 'number' || claims.exp - claims.iat > ctx.settings.accessLifetime) throw new TokenInvalidError('access', 'Token is invalid')
+  const notBefore = ctx.revocations.revokedAt(userRevocationKey(Number(claims.user_id)))
+  if (notBefore !== undefined && claims.iat * 1000 <= notBefore) throw new TokenInvalidError('access', 'Token is blacklisted', 'revoked')
 }
 
 /** Revokes one session: its refresh tokens are blacklisted and its access tokens die on every request. */
@@ -42,6 +52,7 @@ export async function revokeUserSessions(ctx: AuthContext, userId: number, reaso
   const now = ctx.now()
   const ids = await ctx.store.revokeUserSessions(userId, reason, now, keep)
   for (const id of ids) ctx.revocations.add(id, now)
+  ctx.revocations.add(userRevocationKey(userId), now)
   ctx.users.invalidate(userId)
   if (ids.length > 0) ctx.audit('session_revoked', { user_id: userId, sessions: ids.length, reason })
   return ids.length
@@ -116,8 +127,8 @@ export async function verifyAnyToken(ctx: AuthContext, token: string): Promise<T
     const record = await ctx.store.findRefresh(claims.jti)
     if (!record) throw new TokenInvalidError('refresh', 'Token is invalid')
     if (record.revoked_at !== null || record.used_at !== null) throw new TokenInvalidError('refresh', 'Token is blacklisted', 'blacklisted')
-  } else if (claims.sid === undefined && !ctx.settings.simplejwtCompat) {
-    throw new TokenInvalidError('access', 'Token is invalid')
+  } else if (claims.sid === undefined) {
+    checkSessionless(ctx, claims)
   }
   return claims
 }

@@ -102,11 +102,17 @@ export interface SessionStore {
   touchSession(id: string, now: number, seen: SessionSeen): Promise<void>
   /** Revokes the session and blacklists every token in it. Returns false when it was already revoked or absent. */
   revokeSession(id: string, reason: string, now: number): Promise<boolean>
-  /** Revokes every live session of a user except `keep`; returns the ids revoked. */
+  /**
+   * Revokes every live session of a user except `keep`, and sets the user's "not before" time for
+   * session-less tokens to `now`; returns the session ids revoked.
+   */
   revokeUserSessions(userId: number, reason: string, now: number, keep?: string): Promise<string[]>
   /** Live sessions of a user, newest first. */
   listSessions(userId: number, now: number): Promise<Session[]>
-  /** Sessions revoked at or after `since`, for the in-memory revocation set. */
+  /**
+   * Sessions revoked at or after `since`, and users whose "not before" time is (as `userRevocationKey`),
+   * for the in-memory revocation set.
+   */
   revokedSince(since: number): Promise<{ id: string; revoked_at: number }[]>
   /** Deletes sessions and tokens whose refresh lifetime is over; returns the number of tokens removed. */
   flushExpired(now: number): Promise<number>

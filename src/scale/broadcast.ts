@@ -22,7 +22,8 @@ export interface RevocationMessage {
   from: string
 }
 
-const SESSION_ID = /^[A-Za-z0-9_-]{1,64}$/
+/** A session id, or a user's entry for session-less tokens (userRevocationKey). */
+const SESSION_ID = /^(?:[A-Za-z0-9_-]{1,64}|user:[1-9][0-9]{0,9})$/
 
 export const encodeRevocation = (message: RevocationMessage): string => JSON.stringify([message.sid, message.at, message.from])
 

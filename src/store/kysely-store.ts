@@ -1,13 +1,15 @@
 import { PostgresAdapter, sql, type Kysely, type Selectable } from 'kysely'
 import type { MailStatus, NewMail, NewUser, OutboxMessage, RefreshRecord, RotateOutcome, Session, SessionSeen, Store, StoredKey, User, UserChange, UserPatch } from '../auth/index.js'
+import { userRevocationKey } from '../auth/index.js'
 import { usernameKey } from '../auth/username.js'
 import type { Database, OutboxTable, UserTable } from './schema.js'
+import { storableAgent, storableSession } from './storable.js'
 
 const bit = (value: boolean): number => (value ? 1 : 0)
 /** `auth_user.id` is a 32-bit integer on PostgreSQL: a larger id is a miss there, not an error. */
 const isUserId = (id: number): boolean => Number.isSafeInteger(id) && id > 0 && id <= 2_147_483_647
 
-function toUser({ username_key: _key, ...row }: Selectable<UserTable>): User {
+function toUser({ username_key: _key, tokens_not_before: _notBefore, ...row }: Selectable<UserTable>): User {
   return {
     ...row,
     is_active: row.is_active === 1,
@@ -35,7 +37,7 @@ export function toUserRow(patch: UserPatch): Partial<Omit<UserTable, 'id'>> {
 /** The row a new user becomes (the database picks the id unless one is given). */
 export function newUserRow(user: NewUser): Omit<UserTable, 'id'> & { id?: number } {
   const { id, ...fields } = user
-  return { ...(toUserRow(fields) as Omit<UserTable, 'id'>), ...(id !== undefined && { id }), email_verified: bit(user.email_verified ?? false), date_joined: user.date_joined ?? Date.now(), last_login: user.last_login ?? null }
+  return { ...(toUserRow(fields) as Omit<UserTable, 'id'>), ...(id !== undefined && { id }), email_verified: bit(user.email_verified ?? false), tokens_not_before: null, date_joined: user.date_joined ?? Date.now(), last_login: user.last_login ?? null }
 }
 
 export const newMailRow = (mail: NewMail, now: number): Omit<OutboxTable, 'id'> => ({
@@ -58,9 +60,6 @@ const numeric = <T extends object>(row: T, keys: readonly (keyof T)[]): T => {
   for (const key of keys) if (row[key] !== null && typeof row[key] === 'string') (row as Record<keyof T, unknown>)[key] = Number(row[key])
   return row
 }
-/** The User-Agent is the client's to choose; PostgreSQL would refuse a NUL in it (both engines store it without). */
-export const storableSession = (session: Session): Session => ({ ...session, user_agent: storableAgent(session.user_agent) })
-export const storableAgent = (userAgent: string): string => userAgent.replaceAll('\0', '')
 
 const SESSION_TIMES = ['created_at', 'last_used_at', 'expires_at', 'revoked_at'] as const
 const TOKEN_TIMES = ['issued_at_s', 'expires_at_s', 'used_at', 'revoked_at'] as const
@@ -164,6 +163,7 @@ export abstract class KyselyStore implements Store {
       let query = trx.selectFrom('auth_session').select('id').where('user_id', '=', userId).where('revoked_at', 'is', null)
       if (keep) query = query.where('id', '!=', keep)
       const ids = (await query.execute()).map((r) => r.id)
+      await trx.updateTable('auth_user').set({ tokens_not_before: now }).where('id', '=', userId).execute()
       if (ids.length === 0) return []
       await trx.updateTable('auth_session').set({ revoked_at: now, revoke_reason: reason }).where('id', 'in', ids).where('revoked_at', 'is', null).execute()
       await trx.updateTable('auth_refresh_token').set({ revoked_at: now }).where('session_id', 'in', ids).where('revoked_at', 'is', null).execute()
@@ -184,8 +184,9 @@ export abstract class KyselyStore implements Store {
   }
 
   async revokedSince(since: number): Promise<{ id: string; revoked_at: number }[]> {
-    const rows = await this.db.selectFrom('auth_session').select(['id', 'revoked_at']).where('revoked_at', '>=', since).execute()
-    return rows.map((r) => ({ id: r.id, revoked_at: Number(r.revoked_at) }))
+    const sessions = await this.db.selectFrom('auth_session').select(['id', 'revoked_at']).where('revoked_at', '>=', since).execute()
+    const users = await this.db.selectFrom('auth_user').select(['id', 'tokens_not_before']).where('tokens_not_before', '>=', since).execute()
+    return [...sessions.map((r) => ({ id: r.id, revoked_at: Number(r.revoked_at) })), ...users.map((r) => ({ id: userRevocationKey(r.id), revoked_at: Number(r.tokens_not_before) }))]
   }
 
   async flushExpired(now: number): Promise<number> {

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto'
 import type { MailStatus, NewMail, NewUser, OutboxMessage, RefreshRecord, RotateOutcome, Session, SessionSeen, Store, StoredKey, User, UserChange, UserPatch } from '../auth/index.js'
+import { userRevocationKey } from '../auth/index.js'
 import { usernameKey } from '../auth/username.js'
 import { StoreUnavailableError, TesseraError } from '../errors.js'
-import { storableAgent } from './kysely-store.js'
+import { storableAgent } from './storable.js'
 
 export interface MemoryStoreOptions {
   /** The clock for `date_joined` when a new user does not bring one (the Kysely store uses the wall clock). */
@@ -27,6 +28,8 @@ export class MemoryStore implements Store {
   readonly #tokens = new Map<string, RefreshRecord>()
   readonly #keys = new Map<string, StoredKey>()
   readonly #outbox = new Map<number, OutboxMessage>()
+  /** `auth_user.tokens_not_before`, by user id. */
+  readonly #notBefore = new Map<number, number>()
   #lastMailId = 0
   /** The unique index on `auth_user.username_key` (the name without regard to case or width). */
   readonly #idByName = new Map<string, number>()
@@ -152,6 +155,7 @@ export class MemoryStore implements Store {
     for (const session of live) Object.assign(session, { revoked_at: now, revoke_reason: reason })
     const ids = live.map((s) => s.id)
     this.#revokeTokensOf(new Set(ids), now)
+    if (this.#users.has(userId)) this.#notBefore.set(userId, now)
     return ids
   }
 
@@ -165,7 +169,9 @@ export class MemoryStore implements Store {
 
   async revokedSince(since: number): Promise<{ id: string; revoked_at: number }[]> {
     this.#open()
-    return [...this.#sessions.values()].flatMap((s) => (s.revoked_at !== null && s.revoked_at >= since ? [{ id: s.id, revoked_at: s.revoked_at }] : []))
+    const sessions = [...this.#sessions.values()].flatMap((s) => (s.revoked_at !== null && s.revoked_at >= since ? [{ id: s.id, revoked_at: s.revoked_at }] : []))
+    const users = [...this.#notBefore].flatMap(([id, at]) => (at >= since && this.#users.has(id) ? [{ id: userRevocationKey(id), revoked_at: at }] : []))
+    return [...sessions, ...users]
   }
 
   async flushExpired(now: number): Promise<number> {

@@ -153,6 +153,18 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.alterTable('auth_user').dropColumn('email_verified').execute()
       },
     },
+    '0005_user_not_before': {
+      // A user's "not before" time (revokeUserSessions): session-less SimpleJWT tokens issued at or
+      // before it are refused, as session tokens are by their revoked session.
+      // biome-ignore lint/suspicious/noExplicitAny: as for 0001
+      async up(db: Kysely<any>) {
+        await db.schema.alterTable('auth_user').addColumn('tokens_not_before', big).execute()
+      },
+      // biome-ignore lint/suspicious/noExplicitAny: as for `up`
+      async down(db: Kysely<any>) {
+        await db.schema.alterTable('auth_user').dropColumn('tokens_not_before').execute()
+      },
+    },
   }
 }
 

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import { sql, type Selectable } from 'kysely'
 import type { OutboxMessage, RefreshRecord, RotateOutcome, SessionSeen } from '../auth/index.js'
-import { KyselyStore, storableAgent, toMessage } from './kysely-store.js'
+import { KyselyStore, toMessage } from './kysely-store.js'
+import { storableAgent } from './storable.js'
 import type { OutboxTable } from './schema.js'
 
 /**

@@ -17,6 +17,8 @@ export interface UserTable {
   date_joined: number
   last_login: number | null
   email_verified: number
+  /** Session-less tokens issued at or before this time (ms) are revoked; set by revokeUserSessions. */
+  tokens_not_before: number | null
 }
 
 /** These rows are stored exactly as the use cases see them (src/auth/store.ts). */

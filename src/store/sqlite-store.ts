@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import type { Selectable } from 'kysely'
 import type { NewMail, NewUser, OutboxMessage, RefreshRecord, RotateOutcome, Session, SessionSeen, StoredKey, User, UserChange } from '../auth/index.js'
-import { KyselyStore, newMailRow, newUserRow, storableAgent, storableSession, toMessage, toUserRow } from './kysely-store.js'
+import { KyselyStore, newMailRow, newUserRow, toMessage, toUserRow } from './kysely-store.js'
 import type { Database, OutboxTable } from './schema.js'
 import type { SqliteDatabase } from './sqlite-database.js'
+import { storableAgent, storableSession } from './storable.js'
 
 const SESSION_COLUMNS = 'id, user_id, created_at, last_used_at, user_agent, ip, expires_at, revoked_at, revoke_reason, client_key'
 const TOKEN_COLUMNS = 'jti, session_id, user_id, parent_jti, issued_at_s, expires_at_s, used_at, successor_jti, revoked_at'
@@ -144,6 +145,7 @@ export class SqliteStore extends KyselyStore {
       const live = this.#sql('select id from auth_session where user_id = ? and revoked_at is null').all(userId) as { id: string }[]
       const ids = live.map((row) => row.id).filter((id) => id !== keep)
       for (const id of ids) this.#revoke(id, reason, now)
+      this.#sql('update auth_user set tokens_not_before = ? where id = ?').run(now, userId)
       return ids
     })
   }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
+import { createSigner } from 'fast-jwt'
 import { addUser, CLIENT, createUseCases, PASSWORD, rejectsWith, throwsWith, TOKENS } from './support.js'
 
 async function twoLogins() {
@@ -93,5 +94,40 @@ describe('logout and revocation (use cases, no HTTP)', () => {
     u.clock.advance(TOKENS.refreshLifetime + 1)
     assert.equal(await u.auth.flushExpired(), 2)
     assert.equal(await u.store.findSession(laptop.session.id), null)
+  })
+})
+
+describe('session-less SimpleJWT tokens (SIMPLEJWT_COMPAT, use cases)', () => {
+  /** A token as SimpleJWT signs it: no `sid`, so no session to revoke. */
+  const simplejwt = (userId: number, iatS: number, lifetimeS: number) =>
+    createSigner({ key: TOKENS.secretKey, algorithm: 'HS256' })({ token_type: 'access', exp: iatS + lifetimeS, iat: iatS, jti: `j${iatS}`, user_id: userId })
+
+  test('a token that would outlive the access lifetime is refused however it is signed; one within it works', async () => {
+    const u = createUseCases({ simplejwtCompat: true })
+    const user = await addUser(u)
+    const nowS = u.clock.ms / 1000
+    assert.equal(u.auth.authenticateAccess(simplejwt(user.id, nowS, TOKENS.accessLifetime)).userId, user.id)
+    throwsWith(() => u.auth.authenticateAccess(simplejwt(user.id, nowS, TOKENS.accessLifetime + 1)), 'ERR_TOKEN_INVALID')
+    throwsWith(() => u.auth.authenticateAccess(simplejwt(user.id, nowS, 365 * 86_400)), 'ERR_TOKEN_INVALID')
+    await rejectsWith(u.auth.verifyAnyToken(simplejwt(user.id, nowS, 365 * 86_400)), 'ERR_TOKEN_INVALID')
+  })
+
+  test("revoking a user's sessions ends the session-less tokens issued until then, on a peer too; later ones work", async () => {
+    const u = createUseCases({ simplejwtCompat: true })
+    const user = await addUser(u)
+    const before = simplejwt(user.id, u.clock.ms / 1000, TOKENS.accessLifetime)
+    u.clock.advance(1)
+    await u.auth.revokeUserSessions(user.id, 'password_changed')
+    throwsWith(() => u.auth.authenticateAccess(before), 'ERR_TOKEN_BLACKLISTED')
+    await rejectsWith(u.auth.verifyAnyToken(before), 'ERR_TOKEN_BLACKLISTED')
+    const peer = u.peer()
+    assert.equal(peer.authenticateAccess(before).userId, user.id, 'the peer has not learned it yet')
+    await peer.syncRevocations()
+    throwsWith(() => peer.authenticateAccess(before), 'ERR_TOKEN_BLACKLISTED')
+    u.clock.advance(1)
+    assert.equal(u.auth.authenticateAccess(simplejwt(user.id, u.clock.ms / 1000, TOKENS.accessLifetime)).userId, user.id)
+    // Once every token issued before it has expired, the entry goes.
+    u.clock.advance(TOKENS.accessLifetime)
+    assert.equal(u.auth.revocations.revokedAt(`user:${user.id}`), undefined)
   })
 })

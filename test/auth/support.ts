@@ -58,6 +58,7 @@ export interface UseCaseOptions {
   rateLimit?: Partial<RateLimitSettings>
   registrationEnabled?: boolean
   usernameAllowMixedScripts?: boolean
+  simplejwtCompat?: boolean
 }
 
 export function createUseCases(options: UseCaseOptions = {}): UseCases {
@@ -69,7 +70,7 @@ export function createUseCases(options: UseCaseOptions = {}): UseCases {
   // The cheapest argon2id the hasher accepts: the cost is not what these tests are about.
   const hasher = createPasswordHasher({ memoryCost: 1024, timeCost: 1 })
   const audit: UseCases['audit'] = []
-  const config = { tokens: settings, simplejwtCompat: false, usernameAllowMixedScripts: options.usernameAllowMixedScripts ?? false, registrationEnabled: options.registrationEnabled ?? true, userCacheTtl: 5, rateLimit: { ...RATE_LIMIT, ...options.rateLimit } }
+  const config = { tokens: settings, simplejwtCompat: options.simplejwtCompat ?? false, usernameAllowMixedScripts: options.usernameAllowMixedScripts ?? false, registrationEnabled: options.registrationEnabled ?? true, userCacheTtl: 5, rateLimit: { ...RATE_LIMIT, ...options.rateLimit } }
   const auth = createAuthService(config, { store, tokens, hasher, now: clock.now, audit: (event, fields) => audit.push({ event, fields }) })
   const peer = () => createAuthService(config, { store, tokens, hasher, now: clock.now })
   return { auth, store, clock, audit, events: () => audit.map((a) => a.event), peer }

@@ -11,6 +11,7 @@ interface Issued {
   access_string_id: string
   access_expired: string
   access_inactive: string
+  access_year: string
   refresh: string
   refresh_blacklisted: string
   access_from_blacklisted: string
@@ -82,6 +83,26 @@ describe('SimpleJWT interop', { skip: djangoMissing() }, () => {
     // The signature covers the claims: another user id with alice's signature is refused.
     const [header, , signature] = issued.access.split('.')
     await expectRefused(compat, `${header}.${b64({ ...claims, user_id: 1 })}.${signature}`)
+  })
+
+  test('even with SIMPLEJWT_COMPAT: a SimpleJWT token that outlives the access lifetime is refused (exp a year ahead)', async () => {
+    const claims = claimsOf(issued.access_year)
+    assert.ok((claims.exp as number) - (claims.iat as number) > 300 * 86_400)
+    await expectRefused(compat, issued.access_year)
+  })
+
+  test("logout_all, even from a SimpleJWT token, ends every SimpleJWT token issued until then (the user's not-before time)", async () => {
+    const app = await createTestApp({ SIMPLEJWT_COMPAT: 'true' })
+    try {
+      await importDjangoUsers(app.opened.store, await readDjangoUsers(FIXTURE))
+      assert.equal((await bearer(app, issued.access)).statusCode, 200)
+      const out = await app.app.inject({ method: 'POST', url: '/accounts/auth/logout_all/', headers: { authorization: `Bearer ${issued.access}` } })
+      assert.equal(out.statusCode, 200, out.body)
+      await expectRefused(app, issued.access)
+      await expectRefused(app, issued.access_string_id)
+    } finally {
+      await app.close()
+    }
   })
 
   test("Django's refresh tokens are not accepted by Tessera's refresh endpoint: Tessera honours only refresh tokens it recorded", async () => {

@@ -12,6 +12,12 @@ test('a revocation message round-trips', () => {
   assert.deepEqual(decodeRevocation(encodeRevocation(message), NOW), message)
 })
 
+test("a user's entry for session-less tokens round-trips; anything else with a colon is dropped", () => {
+  const message = { sid: 'user:42', at: NOW - 5, from: 'i1' }
+  assert.deepEqual(decodeRevocation(encodeRevocation(message), NOW), message)
+  for (const sid of ['user:', 'user:0', 'user:-1', 'user:12345678901', 'users:1', 'x:1']) assert.equal(decodeRevocation(encodeRevocation({ sid, at: NOW, from: 'x' }), NOW), null, sid)
+})
+
 test('malformed or hostile messages are dropped, never thrown on', () => {
   for (const payload of ['', 'not json', '{}', '[]', '["a",1]', '["a","1","x"]', '[1,1,"x"]', '["a",1e999,"x"]', '["a",null,"x"]', '["a b",1,"x"]', `["${'a'.repeat(65)}",1,"x"]`, '["__proto__",1,2]', '["a",1,"x",4]']) {
     assert.equal(decodeRevocation(payload, NOW), null, payload)

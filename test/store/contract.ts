@@ -222,6 +222,14 @@ export function storeContract(name: string, open: () => Promise<StoreUnderTest>)
       assert.deepEqual(await store.revokeUserSessions(userId + 1000, 'x', T0), [])
     })
 
+    test("revokeUserSessions sets the user's not-before time for session-less tokens, read back by revokedSince, even with no session to revoke", async () => {
+      assert.deepEqual(await store.revokeUserSessions(userId, 'logout_all', T0 + 7), [])
+      const since = await store.revokedSince(T0)
+      assert.deepEqual(since.filter((r) => r.id.startsWith('user:')), [{ id: `user:${userId}`, revoked_at: T0 + 7 }])
+      assert.deepEqual(await store.revokedSince(T0 + 8), [])
+      assert.equal('tokens_not_before' in ((await store.findUserById(userId)) ?? {}), false, 'not part of the User')
+    })
+
     test('listSessions: live ones only, most recently used first', async () => {
       const old = await openSession({ last_used_at: T0 })
       const recent = await openSession({ last_used_at: T0 + 100 })
