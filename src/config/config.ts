@@ -1,3 +1,4 @@
+import type { RouteProfile, RouteTable } from './routes.js'
 import type { Algorithm, EmailVerification, LogLevel, Mode, SameSite } from './options.js'
 
 /*
@@ -143,7 +144,10 @@ export interface Config {
   userCacheTtl: number
   tokens: TokenSettings
   cookies: { access: CookieSettings; refresh: CookieSettings; csrf: CookieSettings }
-  csrf: { trustedOrigins: string[]; headerName: string }
+  csrf: { trustedOrigins: string[]; headerName: string; tokenResponseKey: string }
+  /** The route table under the prefix (src/config/routes.ts). */
+  routes: RouteTable
+  routeProfile: RouteProfile
   cors: { allowedOrigins: string[] }
   passwords: { memoryCost: number; timeCost: number; parallelism: number; maxConcurrency: number | undefined; legacyConcurrency: number; legacyQueue: number }
   rateLimit: RateLimitSettings

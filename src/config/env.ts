@@ -1,7 +1,13 @@
 import type { TesseraOptions } from './options.js'
 import { invalid, type Env } from './parse.js'
+import { ROUTE_NAMES, routeVariable } from './routes.js'
 
 type Kind = 'string' | 'bool' | 'int' | 'list' | 'duration' | 'duration-or-off' | 'trust-proxy'
+
+/** `ROUTE_<NAME>` (a path) and `ROUTE_<NAME>_METHODS` (a list) for every route of the table. */
+function routeVariables(): Record<string, readonly [string, Kind]> {
+  return Object.fromEntries(ROUTE_NAMES.flatMap((route) => [[routeVariable(route), [`routes.paths.${route}`, 'string']], [`${routeVariable(route)}_METHODS`, [`routes.methods.${route}`, 'list']]]))
+}
 
 /**
  * Every environment variable and the option it sets: the only map between the two names, used to
@@ -49,6 +55,10 @@ export const ENV_VARIABLES = {
   CSRF_COOKIE_AGE: ['cookies.csrf.maxAge', 'duration'],
   CSRF_TRUSTED_ORIGINS: ['csrf.trustedOrigins', 'list'],
   CSRF_HEADER_NAME: ['csrf.headerName', 'string'],
+  CSRF_TOKEN_RESPONSE_KEY: ['csrf.tokenResponseKey', 'string'],
+  ROUTE_PROFILE: ['routes.profile', 'string'],
+  LOGOUT_ON_GET: ['routes.logoutOnGet', 'bool'],
+  ...routeVariables(),
   CORS_ALLOWED_ORIGINS: ['cors.allowedOrigins', 'list'],
   ARGON2_MEMORY_COST: ['passwords.memoryCost', 'int'],
   ARGON2_TIME_COST: ['passwords.timeCost', 'int'],

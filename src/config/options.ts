@@ -21,6 +21,9 @@ export type LogLevel = (typeof LOG_LEVELS)[number]
 export const EMAIL_VERIFICATION = ['none', 'optional', 'mandatory'] as const
 export type EmailVerification = (typeof EMAIL_VERIFICATION)[number]
 
+export type { RouteOptions, RouteProfile } from './routes.js'
+import type { RouteOptions } from './routes.js'
+
 export interface CookieOptions {
   name?: string
   path?: string
@@ -91,7 +94,7 @@ export interface TesseraOptions {
     secure?: boolean
     sameSite?: SameSite
     access?: CookieOptions
-    /** Its path defaults to `<prefix>/auth/`, computed from the final prefix. */
+    /** Its path defaults to the deepest path over the refresh and logout routes (`<prefix>/auth/` in `seed`). */
     refresh?: CookieOptions
     csrf?: CookieOptions & { domain?: string; secure?: boolean; sameSite?: SameSite; maxAge?: Duration }
   }
@@ -99,7 +102,11 @@ export interface TesseraOptions {
     /** Origins allowed to make unsafe requests: `https://app.example.com`, `https://*.example.com`. */
     trustedOrigins?: readonly string[]
     headerName?: string
+    /** The key of the CSRF-token route's answer (`CSRF_TOKEN_RESPONSE_KEY`, default `token`; many front ends read `csrfToken`). */
+    tokenResponseKey?: string
   }
+  /** Where each route is: a profile of Django-world layouts, and per-route paths and methods. */
+  routes?: RouteOptions
   cors?: { allowedOrigins?: readonly string[] }
   passwords?: { memoryCost?: number; timeCost?: number; parallelism?: number; maxConcurrency?: number; legacyConcurrency?: number; legacyQueue?: number }
   rateLimit?: {

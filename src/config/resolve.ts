@@ -4,6 +4,7 @@ import { optionName, type EnvOptions } from './env.js'
 import { DEVELOPMENT_HOSTS, isAllowedHostEntry, isProxyAddress } from './network.js'
 import { ALGORITHMS, EMAIL_VERIFICATION, LOG_LEVELS, MODES, SAME_SITE, type TesseraOptions } from './options.js'
 import { invalid, parseDuration } from './parse.js'
+import { coveringPath, resolveRoutes, ROUTE_PROFILES } from './routes.js'
 
 const WEAK_KEYS = /^(secret|changeme|change-me|password|django-insecure-.*|test|dev.*)$/i
 const resolved = new WeakSet<object>()
@@ -60,6 +61,10 @@ export function resolveOptions(options: TesseraOptions | Config = {}): Config {
   const leeway = seconds('tokens.leeway', t.leeway, 0, true)
   if (leeway > 300) fail(`${name('tokens.leeway')} must be at most 300s (got '${t.leeway}')`)
 
+  const routeProfile = oneOf('routes.profile', o.routes?.profile, ROUTE_PROFILES, 'seed')
+  const logoutOnGet = bool('routes.logoutOnGet', o.routes?.logoutOnGet, false)
+  const routes = resolveRoutes({ ...o.routes, logoutOnGet }, name, fail, routeProfile)
+
   const c = o.cookies ?? {}
   // Production means HTTPS: plain HTTP there must be asked for (AUTH_COOKIE_SECURE=false), and the start warns.
   const secure = bool('cookies.secure', c.secure, mode === 'production')
@@ -67,8 +72,8 @@ export function resolveOptions(options: TesseraOptions | Config = {}): Config {
   const domain = optional('cookies.domain', c.domain)
   const cookies = {
     access: { name: text('cookies.access.name', c.access?.name, 'access_token'), path: text('cookies.access.path', c.access?.path, '/'), domain, secure, sameSite, httpOnly: true, maxAge: Math.ceil(accessLifetime) },
-    // Computed from the final prefix: the refresh route is `<prefix>/auth/refresh_token/`.
-    refresh: { name: text('cookies.refresh.name', c.refresh?.name, 'refresh_token'), path: text('cookies.refresh.path', c.refresh?.path, `${prefix}/auth/`), domain, secure, sameSite, httpOnly: true, maxAge: Math.ceil(refreshLifetime) },
+    // Computed from the final prefix and the route table: it covers the refresh and logout routes.
+    refresh: { name: text('cookies.refresh.name', c.refresh?.name, 'refresh_token'), path: text('cookies.refresh.path', c.refresh?.path, coveringPath(prefix, routes, ['refresh', 'logout'])), domain, secure, sameSite, httpOnly: true, maxAge: Math.ceil(refreshLifetime) },
     csrf: {
       name: text('cookies.csrf.name', c.csrf?.name, 'csrftoken'),
       path: text('cookies.csrf.path', c.csrf?.path, '/'),
@@ -153,7 +158,9 @@ export function resolveOptions(options: TesseraOptions | Config = {}): Config {
       leeway,
     },
     cookies,
-    csrf: { trustedOrigins, headerName: text('csrf.headerName', o.csrf?.headerName, 'X-CSRFToken') },
+    csrf: { trustedOrigins, headerName: text('csrf.headerName', o.csrf?.headerName, 'X-CSRFToken'), tokenResponseKey: text('csrf.tokenResponseKey', o.csrf?.tokenResponseKey, 'token') },
+    routes,
+    routeProfile,
     cors: { allowedOrigins },
     passwords: {
       memoryCost: int('passwords.memoryCost', p.memoryCost, 19456, 1024, 4 * 1024 * 1024),
