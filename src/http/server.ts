@@ -5,6 +5,7 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import { resolveOptions, type TrustProxySetting } from '../config/index.js'
 import { handleError } from './errors.js'
 import { allowedHosts } from './hosts.js'
+import { devMailbox, hasDevMailbox } from './mailbox.js'
 import { ops } from './ops.js'
 import { tessera, type TesseraPluginOptions } from './plugin.js'
 import { webRoutes } from './web.js'
@@ -43,7 +44,8 @@ export interface ServerOptions extends TesseraPluginOptions {
 /**
  * The ready server that `tessera serve` runs: Tessera's routes, CORS for the allow-list, OpenAPI at
  * `<prefix>/openapi.json`, Swagger UI at `/docs` and the demo page at `/` (both off in production unless
- * DOCS_ENABLED / DEMO_ENABLED), every route behind the ALLOWED_HOSTS check.
+ * DOCS_ENABLED / DEMO_ENABLED), the development mailbox at `/dev/mailbox` (development only), every route
+ * behind the ALLOWED_HOSTS check.
  */
 export async function buildServer({ logger, ...options }: ServerOptions): Promise<FastifyInstance> {
   const config = resolveOptions(options)
@@ -97,5 +99,6 @@ export async function buildServer({ logger, ...options }: ServerOptions): Promis
   app.get(`${config.prefix}/openapi.json`, { schema: { hide: true } }, async () => app.swagger())
 
   if (config.demoEnabled) await app.register(webRoutes, { config })
+  if (hasDevMailbox(config)) await app.register(devMailbox)
   return app
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import type { Config } from '../config/index.js'
+import { hasDevMailbox } from './mailbox.js'
 
 const firstDir = (candidates: string[], marker: string): string | undefined =>
   candidates.map((u) => fileURLToPath(new URL(u, import.meta.url))).find((dir) => existsSync(join(dir, marker)))
@@ -56,6 +57,7 @@ export async function webRoutes(app: FastifyInstance, { config }: { config: Conf
     const html = (await readFile(join(WEB_ROOT, 'index.html'), 'utf8'))
       .replaceAll('{{API_PREFIX}}', escapeAttribute(config.prefix))
       .replaceAll('{{ACCESS_TOKEN_LIFETIME}}', String(config.tokens.accessLifetime))
+      .replaceAll('{{DEV_MAILBOX_LINK}}', hasDevMailbox(config) ? ' · <a href="/dev/mailbox">Development mailbox</a>' : '')
     return reply.type('text/html; charset=utf-8').header('content-security-policy', DEMO_CSP).header('cache-control', 'no-cache').send(html)
   })
   app.get<{ Params: { file: string } }>('/assets/:file', { schema: { hide: true } }, async (request, reply) => sendFile(reply, WEB_ROOT, request.params.file))
