@@ -1,5 +1,6 @@
 // The demo front end: plain ES module over tessera/client (served from /assets/client/). Everything the
 // server sends is written with textContent, never as HTML: a session's user agent is whatever a client sent.
+import { initAccount } from './account.js'
 import { createClient, TesseraClientError } from './client/index.js'
 
 const meta = (name) => document.querySelector(`meta[name="${name}"]`)?.content ?? ''
@@ -7,13 +8,14 @@ const lifetime = Number(meta('tessera-access-lifetime')) || undefined
 const client = createClient({ baseUrl: meta('tessera-api-prefix') || '/accounts', accessLifetime: lifetime })
 
 const $ = (id) => document.getElementById(id)
-const views = { loading: $('loading'), out: $('signed-out'), in: $('signed-in') }
+const views = { loading: $('loading'), out: $('signed-out'), in: $('signed-in'), link: $('link-page') }
 let signedIn = false
 
 function show(which) {
   views.loading.hidden = true
   views.out.hidden = which !== 'out'
   views.in.hidden = which !== 'in'
+  views.link.hidden = which !== 'link'
   signedIn = which === 'in'
 }
 
@@ -55,6 +57,7 @@ async function loadUser() {
   $('me-username').textContent = user.username
   $('me-name').textContent = [user.first_name, user.last_name].filter(Boolean).join(' ') || '—'
   $('me-id').textContent = String(user.id)
+  account.renderUser(user)
   return true
 }
 
@@ -140,8 +143,9 @@ const clock = (seconds) => `${Math.floor(seconds / 60)}:${String(seconds % 60).p
 
 function formFields(form) {
   // Passwords are sent exactly as typed; empty optional fields are left out.
-  const entries = [...new FormData(form)].map(([key, value]) => [key, key === 'password' ? String(value) : String(value).trim()])
-  return Object.fromEntries(entries.filter(([key, value]) => value !== '' || key === 'password'))
+  const secret = (key) => key.includes('password')
+  const entries = [...new FormData(form)].map(([key, value]) => [key, secret(key) ? String(value) : String(value).trim()])
+  return Object.fromEntries(entries.filter(([key, value]) => value !== '' || secret(key)))
 }
 
 $('login-form').addEventListener('submit', (event) => {
@@ -208,9 +212,18 @@ document.addEventListener('visibilitychange', () => {
   if (document.visibilityState === 'visible' && signedIn) loadUser().catch(() => {})
 })
 
+const account = initAccount({ client, act, say, show, formFields, enter, reload: loadUser })
+
+function start() {
+  // A mailed link (#/reset/..., #/verify-email/...) opens its own page; anything else is the usual view.
+  if (account.openLink()) return
+  enter().catch((error) => {
+    show('out')
+    say(errorText(error), 'error')
+  })
+}
+
+window.addEventListener('hashchange', start)
 setInterval(renderAccessLife, 1000)
 $('access-lifetime').textContent = lifetime === undefined ? 'unknown' : clock(lifetime)
-enter().catch((error) => {
-  show('out')
-  say(errorText(error), 'error')
-})
+start()
