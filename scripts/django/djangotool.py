@@ -16,6 +16,11 @@ python3-bcrypt for the argon2 and bcrypt_sha256 users):
       Prints JSON: tokens issued by SimpleJWT for the users of DB (which it writes to: SimpleJWT
       records outstanding refresh tokens), and a CSRF cookie as a Django older than 4.1 wrote it.
 
+  djangotool.py allauth DB
+      Adds django-allauth (python3-django-allauth) to the fixture copy DB: runs its own migrations and
+      records email addresses with its EmailAddress model (verified or not, primary or not, one
+      differing from auth_user.email). Prints JSON: each user's addresses as allauth stored them.
+
   djangotool.py verify --db DB --secret KEY < [{"token": ..., "type": "access" | "refresh"}, ...]
       Checks each token as a Django + SimpleJWT backend would (JWTAuthentication for access tokens:
       signature, claims, then the user by id and is_active; RefreshToken incl. the blacklist for
@@ -45,15 +50,17 @@ FIXTURE_USERS = [
 ]
 
 
-def configure(db, secret='fixture-secret-key-not-used-for-anything-0123456789'):
+def configure(db, secret='fixture-secret-key-not-used-for-anything-0123456789', apps=()):
     settings.configure(
         SECRET_KEY=secret,
         USE_TZ=True,
+        SITE_ID=1,
         INSTALLED_APPS=[
             'django.contrib.contenttypes',
             'django.contrib.auth',
             'rest_framework',
             'rest_framework_simplejwt.token_blacklist',
+            *apps,
         ],
         DATABASES={'default': {'ENGINE': 'django.db.backends.sqlite3', 'NAME': db}},
         DEFAULT_AUTO_FIELD='django.db.models.AutoField',
@@ -157,6 +164,36 @@ def issue():
     json.dump(out, sys.stdout)
 
 
+# (username, address, verified, primary): what a django-allauth project holds after some life.
+ALLAUTH_ADDRESSES = [
+    ('alice', 'alice@example.com', True, True),
+    # Confirmed a second address, but the primary one is not confirmed.
+    ('bob', 'bob@example.com', False, True),
+    ('bob', 'bob@work.example', True, False),
+    # auth_user.email is empty; allauth's primary address is the one to keep.
+    ('carol', 'carol@example.com', True, True),
+    # No primary flag: the row for auth_user.email (compared without case) tells whether it is verified.
+    ('frank', 'Frank@Example.com', True, False),
+]
+
+
+def add_allauth(db):
+    configure(db, apps=('django.contrib.sites', 'allauth', 'allauth.account'))
+    from allauth.account.models import EmailAddress
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    call_command('migrate', verbosity=0)
+    User = get_user_model()
+    for username, address, verified, primary in ALLAUTH_ADDRESSES:
+        EmailAddress.objects.create(user=User.objects.get(username=username), email=address, verified=verified, primary=primary)
+    out = {}
+    for row in EmailAddress.objects.select_related('user').order_by('id'):
+        out.setdefault(row.user.username, []).append({'email': row.email, 'verified': row.verified, 'primary': row.primary})
+    import allauth
+    json.dump({'allauth': allauth.__version__, 'addresses': out}, sys.stdout)
+
+
 def verify():
     from rest_framework.exceptions import APIException
     from rest_framework_simplejwt.authentication import JWTAuthentication
@@ -186,6 +223,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest='command', required=True)
     sub.add_parser('fixture').add_argument('out')
+    sub.add_parser('allauth').add_argument('db')
     for name in ('issue', 'verify'):
         p = sub.add_parser(name)
         p.add_argument('--db', required=True)
@@ -193,6 +231,9 @@ def main():
     args = parser.parse_args()
     if args.command == 'fixture':
         make_fixture(args.out)
+        return
+    if args.command == 'allauth':
+        add_allauth(args.db)
         return
     configure(args.db, args.secret)
     issue() if args.command == 'issue' else verify()

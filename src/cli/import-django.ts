@@ -37,6 +37,7 @@ export function formatReport(report: ImportReport, from: string, table: string):
     `Read ${report.read} user(s) from ${table} in ${from}.`,
     `${report.dryRun ? 'Would create' : 'Created'} ${report.created}, ${report.dryRun ? 'update' : 'updated'} ${report.updated}, unchanged ${report.unchanged}.${report.dryRun ? ' (dry run: nothing was written)' : ''}`,
   ]
+  if (report.allauth.users > 0) out.push(`Took the email address of ${report.allauth.users} user(s) from django-allauth's account_emailaddress (${report.allauth.verified} verified).`)
   if (report.passwordsKept.length > 0) {
     out.push(`Kept the Tessera password of ${report.passwordsKept.length} user(s) who logged in to or changed it in Tessera since (${names(report.passwordsKept)}); --overwrite-passwords replaces them with Django's.`)
   }
@@ -67,7 +68,7 @@ export function formatReport(report: ImportReport, from: string, table: string):
 }
 
 export const importDjangoCommand: Command = {
-  summary: "import a Django project's users (auth_user), keeping their ids and password hashes",
+  summary: "import a Django project's users (auth_user, and django-allauth's account_emailaddress when present), keeping their ids and password hashes",
   usage: '--from <sqlite file | postgres://URL> [--table auth_user] [--dry-run] [--overwrite-passwords]',
   async run(args) {
     const { values } = parseArgs({

@@ -1,9 +1,11 @@
 /**
  * Reads the users of a Django project's database (`django.contrib.auth`'s `auth_user`, or a custom
- * user model's table with the same columns), on SQLite or PostgreSQL, read-only.
+ * user model's table with the same columns), on SQLite or PostgreSQL, read-only; with django-allauth's
+ * email addresses when the project has them.
  */
 import { existsSync } from 'node:fs'
 import { TesseraError } from '../errors.js'
+import { allauthEmails, readAllauthPostgres, readAllauthSqlite, type AllauthAddress } from './allauth-emails.js'
 
 /** One row of `auth_user`, with Django's column names; times in milliseconds since the epoch. */
 export interface DjangoUser {
@@ -19,6 +21,11 @@ export interface DjangoUser {
   is_superuser: boolean
   date_joined: number
   last_login: number | null
+  /**
+   * django-allauth's verified flag of the user's address (account_emailaddress); null when the database
+   * has no such table or no row for the user. With a primary address there, `email` is that address.
+   */
+  email_verified: boolean | null
 }
 
 export interface DjangoSourceOptions {
@@ -83,7 +90,18 @@ function toDjangoUser(row: Record<string, unknown>, now: number): DjangoUser {
     is_superuser: toBool(row.is_superuser),
     date_joined: parseDjangoTimestamp(row.date_joined, 'date_joined') ?? now,
     last_login: parseDjangoTimestamp(row.last_login, 'last_login'),
+    email_verified: null,
   }
+}
+
+/** The users with what allauth's rows say of their address (none when there is no allauth table). */
+function withAllauth(users: DjangoUser[], addresses: AllauthAddress[] | null): DjangoUser[] {
+  if (addresses === null) return users
+  const emails = allauthEmails(users, addresses)
+  return users.map((user) => {
+    const found = emails.get(user.id)
+    return found ? { ...user, email: found.email, email_verified: found.verified } : user
+  })
 }
 
 /** The columns to select, or a one-line error naming what is missing. */
@@ -114,7 +132,7 @@ async function readSqlite(path: string, table: string, now: number): Promise<Dja
     }
     const columns = pickColumns(present, table, path)
     const rows = db.prepare(`select ${columns.map((c) => `"${c}"`).join(', ')} from "${table}" order by "id"`).all() as Record<string, unknown>[]
-    return rows.map((row) => toDjangoUser(row, now))
+    return withAllauth(rows.map((row) => toDjangoUser(row, now)), readAllauthSqlite(db, path))
   } finally {
     db.close()
   }
@@ -141,7 +159,7 @@ async function readPostgres(url: string, display: string, table: string, now: nu
     // independent of this process's time zone.
     const select = columns.map((c) => (c === 'date_joined' || c === 'last_login' ? `floor(extract(epoch from "${c}") * 1000)::float8 as "${c}"` : `"${c}"`))
     const { rows } = await client.query<Record<string, unknown>>(`select ${select.join(', ')} from "${table}" order by "id"`)
-    return rows.map((row) => toDjangoUser(row, now))
+    return withAllauth(rows.map((row) => toDjangoUser(row, now)), await readAllauthPostgres(client, display))
   } finally {
     await client.end().catch(() => {})
   }

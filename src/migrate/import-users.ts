@@ -54,6 +54,8 @@ export interface ImportReport {
   idMismatches: IdMismatch[]
   nameCollisions: NameCollision[]
   costlyHashes: CostlyHash[]
+  /** Users whose address and verified flag came from django-allauth's account_emailaddress, and how many are verified. */
+  allauth: { users: number; verified: number }
   dryRun: boolean
 }
 
@@ -67,7 +69,8 @@ type Action =
 const isTesseraManaged = (encoded: string | null): boolean => encoded?.startsWith('$argon2id$') ?? false
 
 /**
- * What to do with one Django user. Django is the source of truth for every field, with two
+ * What to do with one Django user. Django is the source of truth for every field (allauth's
+ * account_emailaddress for the address and its verified flag, where it has a row), with two
  * exceptions that never lose newer information:
  * - `last_login` only moves forward (a login to Tessera since the last import is kept);
  * - a password hash Tessera manages is kept unless `overwritePasswords`: it is either the same password
@@ -91,6 +94,9 @@ async function planUser(store: Store, user: DjangoUser, options: ImportOptions, 
     if (existing[field] !== user[field]) (patch as Record<string, unknown>)[field] = user[field]
   }
   if (user.last_login !== null && (existing.last_login === null || user.last_login > existing.last_login)) patch.last_login = user.last_login
+  // allauth's flag when it has one; without it, a confirmation belongs to an address: a new one is unconfirmed.
+  const verified = user.email_verified ?? (patch.email === undefined ? existing.email_verified : false)
+  if (verified !== existing.email_verified) patch.email_verified = verified
   if (existing.password !== user.password) {
     if (isTesseraManaged(existing.password) && !options.overwritePasswords) report.passwordsKept.push(user.username)
     else patch.password = user.password
@@ -114,13 +120,19 @@ function newUser(user: DjangoUser, keepId: boolean) {
     is_superuser: user.is_superuser,
     date_joined: user.date_joined,
     last_login: user.last_login,
+    email_verified: user.email_verified ?? false,
   }
 }
 
 /** Imports `users` into `store`; returns the counts. Throws a TesseraError on a username or id race. */
 export async function importDjangoUsers(store: Store, users: readonly DjangoUser[], options: ImportOptions = {}): Promise<ImportReport> {
   const now = options.now ?? Date.now
-  const report: ImportReport = { read: users.length, created: 0, updated: 0, unchanged: 0, passwordsKept: [], revokedUsers: [], idMismatches: [], nameCollisions: [], costlyHashes: [], dryRun: options.dryRun ?? false }
+  const report: ImportReport = { read: users.length, created: 0, updated: 0, unchanged: 0, passwordsKept: [], revokedUsers: [], idMismatches: [], nameCollisions: [], costlyHashes: [], allauth: { users: 0, verified: 0 }, dryRun: options.dryRun ?? false }
+  for (const user of users) {
+    if (user.email_verified === null) continue
+    report.allauth.users++
+    if (user.email_verified) report.allauth.verified++
+  }
   // Key → the first Django name with it; users come ordered by id, so the oldest account keeps the name.
   const seen = new Map<string, string>()
   const actions: Action[] = []
