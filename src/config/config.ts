@@ -55,6 +55,12 @@ export interface RateLimitSettings {
   globalDelay: number
 }
 
+export interface CorsSettings {
+  allowedOrigins: string[]
+  /** Lower-cased; the CSRF header is always among them. */
+  allowHeaders: string[]
+}
+
 /** Whose `X-Forwarded-*` to believe: nobody, the nearest `hops` proxies, or proxies at these addresses/CIDRs. */
 export type TrustProxySetting = false | number | string[]
 /** Where mail goes: `none` is production without EMAIL_URL (the email routes answer 503). */
@@ -136,6 +142,8 @@ export interface Config {
   demoEnabled: boolean
   usernameAllowMixedScripts: boolean
   bodyLimit: number
+  multipart: { maxFields: number; maxFieldSize: number }
+  appendSlash: boolean
   logLevel: LogLevel
   registrationEnabled: boolean
   /** Also accept access tokens issued by SimpleJWT (no session id, no `kid`), while migrating from Django. */
@@ -148,7 +156,7 @@ export interface Config {
   /** The route table under the prefix (src/config/routes.ts). */
   routes: RouteTable
   routeProfile: RouteProfile
-  cors: { allowedOrigins: string[] }
+  cors: CorsSettings
   passwords: { memoryCost: number; timeCost: number; parallelism: number; maxConcurrency: number | undefined; legacyConcurrency: number; legacyQueue: number }
   rateLimit: RateLimitSettings
   email: EmailSettings

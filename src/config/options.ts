@@ -60,6 +60,15 @@ export interface TesseraOptions {
   usernameAllowMixedScripts?: boolean
   /** Request body limit in bytes. Default 65536. */
   bodyLimit?: number
+  /** `multipart/form-data` bodies (DRF's MultiPartParser): fields only, no files. */
+  multipart?: {
+    /** Fields one body may have. Default 50. */
+    maxFields?: number
+    /** Bytes one field's value may have. Default 16384. */
+    maxFieldSize?: number
+  }
+  /** Django's APPEND_SLASH: a GET or HEAD to a route without its trailing slash is redirected (301). Default true. */
+  appendSlash?: boolean
   logLevel?: LogLevel
   /** The register route. Default true. */
   registrationEnabled?: boolean
@@ -107,7 +116,14 @@ export interface TesseraOptions {
   }
   /** Where each route is: a profile of Django-world layouts, and per-route paths and methods. */
   routes?: RouteOptions
-  cors?: { allowedOrigins?: readonly string[] }
+  cors?: {
+    /** Origins that get CORS with credentials (django-cors-headers' CORS_ALLOWED_ORIGINS). */
+    allowedOrigins?: readonly string[]
+    /** Request headers a cross-origin front end may send. Default django-cors-headers' list; the CSRF header is always added. */
+    allowHeaders?: readonly string[]
+    /** django-cors-headers' CORS_ALLOW_ALL_ORIGINS: only `false` is accepted (credentials rule out `*`). */
+    allowAllOrigins?: boolean
+  }
   passwords?: { memoryCost?: number; timeCost?: number; parallelism?: number; maxConcurrency?: number; legacyConcurrency?: number; legacyQueue?: number }
   rateLimit?: {
     enabled?: boolean

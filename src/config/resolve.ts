@@ -4,6 +4,7 @@ import { optionName, type EnvOptions } from './env.js'
 import { DEVELOPMENT_HOSTS, isAllowedHostEntry, isProxyAddress } from './network.js'
 import { ALGORITHMS, EMAIL_VERIFICATION, LOG_LEVELS, MODES, SAME_SITE, type TesseraOptions } from './options.js'
 import { invalid, parseDuration } from './parse.js'
+import { resolveCors } from './cors.js'
 import { coveringPath, resolveRoutes, ROUTE_PROFILES } from './routes.js'
 
 const WEAK_KEYS = /^(secret|changeme|change-me|password|django-insecure-.*|test|dev.*)$/i
@@ -92,10 +93,8 @@ export function resolveOptions(options: TesseraOptions | Config = {}): Config {
   for (const origin of trustedOrigins) {
     if (!/^https?:\/\/[^/]+$/.test(origin)) fail(`${name('csrf.trustedOrigins')} entry '${origin}' must be a scheme and host such as https://app.example.com or https://*.example.com`)
   }
-  const allowedOrigins = list('cors.allowedOrigins', o.cors?.allowedOrigins)
-  for (const origin of allowedOrigins) {
-    if (!/^https?:\/\/[^/*]+$/.test(origin)) fail(`${name('cors.allowedOrigins')} entry '${origin}' must be a scheme and host such as https://app.example.com`)
-  }
+  const csrfHeaderName = text('csrf.headerName', o.csrf?.headerName, 'X-CSRFToken')
+  const cors = resolveCors(o.cors ?? {}, csrfHeaderName, name, fail)
 
   const trustProxy = trustProxySetting(o.trustProxy, name('trustProxy'), fail)
   const allowedHosts = list('allowedHosts', o.allowedHosts).map((host) => host.trim().toLowerCase())
@@ -140,6 +139,8 @@ export function resolveOptions(options: TesseraOptions | Config = {}): Config {
     demoEnabled: bool('demoEnabled', o.demoEnabled, mode !== 'production'),
     usernameAllowMixedScripts: bool('usernameAllowMixedScripts', o.usernameAllowMixedScripts, false),
     bodyLimit: int('bodyLimit', o.bodyLimit, 64 * 1024, 1024),
+    multipart: { maxFields: int('multipart.maxFields', o.multipart?.maxFields, 50, 1, 10_000), maxFieldSize: int('multipart.maxFieldSize', o.multipart?.maxFieldSize, 16 * 1024, 64) },
+    appendSlash: bool('appendSlash', o.appendSlash, true),
     logLevel: oneOf('logLevel', o.logLevel, LOG_LEVELS, mode === 'test' ? 'silent' : 'info'),
     registrationEnabled: bool('registrationEnabled', o.registrationEnabled, true),
     simplejwtCompat: bool('simplejwtCompat', o.simplejwtCompat, false),
@@ -158,10 +159,10 @@ export function resolveOptions(options: TesseraOptions | Config = {}): Config {
       leeway,
     },
     cookies,
-    csrf: { trustedOrigins, headerName: text('csrf.headerName', o.csrf?.headerName, 'X-CSRFToken'), tokenResponseKey: text('csrf.tokenResponseKey', o.csrf?.tokenResponseKey, 'token') },
+    csrf: { trustedOrigins, headerName: csrfHeaderName, tokenResponseKey: text('csrf.tokenResponseKey', o.csrf?.tokenResponseKey, 'token') },
     routes,
     routeProfile,
-    cors: { allowedOrigins },
+    cors,
     passwords: {
       memoryCost: int('passwords.memoryCost', p.memoryCost, 19456, 1024, 4 * 1024 * 1024),
       timeCost: int('passwords.timeCost', p.timeCost, 2, 1, 100),

@@ -11,6 +11,7 @@ import { handleError } from './errors.js'
 import { authenticateHook, csrfHook, kCsrfDecided } from './guards.js'
 import { allowedHosts } from './hosts.js'
 import { kRuntime } from './internal.js'
+import { useDrfMultipart } from './multipart.js'
 import { accountRoutes } from './routes/account.js'
 import type { RouteDeps } from './routes/deps.js'
 import { emailRoutes } from './routes/email.js'
@@ -63,8 +64,9 @@ async function tesseraPlugin(fastify: FastifyInstance, { store, counters, now, .
 
   await fastify.register(async (app) => {
     await app.register(formbody, { bodyLimit: config.bodyLimit })
-    // Bodies are JSON or form-encoded only: anything else (text/plain included, which a cross-site
-    // form can send without a preflight) is a 415, not a string handed to the schema.
+    useDrfMultipart(app, config)
+    // Bodies are JSON, form-encoded or multipart (DRF's default parsers) only: anything else (text/plain
+    // included, which a cross-site form can send without a preflight) is a 415, not a string handed to the schema.
     app.removeContentTypeParser('text/plain')
     useDrfJson(app)
     app.setErrorHandler(handleError)

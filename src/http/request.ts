@@ -11,9 +11,9 @@ export const isSecureRequest = (request: FastifyRequest): boolean => request.pro
 
 /** Gathers what the pure CSRF check reads from a request. */
 export function csrfRequest(request: FastifyRequest, cookieName: string, headerName: string): CsrfRequest {
-  // Like Django, the form field is read only from a form-encoded body.
+  // Like Django (request.POST), the form field is read only from a form-encoded or multipart body.
   const body = request.body as Record<string, unknown> | null | undefined
-  const isForm = request.headers['content-type']?.startsWith('application/x-www-form-urlencoded') ?? false
+  const isForm = /^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(request.headers['content-type'] ?? '')
   const form = isForm && body && typeof body.csrfmiddlewaretoken === 'string' ? body.csrfmiddlewaretoken : undefined
   return {
     method: request.method,

@@ -6,6 +6,7 @@ import { resolveOptions, type TrustProxySetting } from '../config/index.js'
 import { handleError } from './errors.js'
 import { allowedHosts } from './hosts.js'
 import { devMailbox, hasDevMailbox } from './mailbox.js'
+import { notFoundHandler } from './not-found.js'
 import { ops } from './ops.js'
 import { tessera, type TesseraPluginOptions } from './plugin.js'
 import { webRoutes } from './web.js'
@@ -66,7 +67,7 @@ export async function buildServer({ logger, ...options }: ServerOptions): Promis
   app.setErrorHandler(handleError)
   // First: a request for a host this server does not serve gets nothing else, not even CORS.
   await app.register(allowedHosts, { allowedHosts: config.allowedHosts })
-  app.setNotFoundHandler((_request, reply) => reply.code(404).send({ detail: 'Not found.' }))
+  app.setNotFoundHandler(notFoundHandler(app, config.appendSlash))
   // Synchronous hooks: an async one costs a promise turn on every request, the hot path included.
   app.addHook('onRequest', (_request, reply, done) => {
     reply.header('x-content-type-options', 'nosniff')
@@ -76,7 +77,8 @@ export async function buildServer({ logger, ...options }: ServerOptions): Promis
   await app.register(cors, {
     origin: config.cors.allowedOrigins.length > 0 ? [...config.cors.allowedOrigins] : false,
     credentials: true,
-    allowedHeaders: ['Content-Type', config.csrf.headerName, 'Authorization'],
+    // django-cors-headers' CORS_ALLOW_HEADERS (x-requested-with among them), plus the CSRF header.
+    allowedHeaders: [...config.cors.allowHeaders],
     methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
     maxAge: 600,
   })

@@ -61,6 +61,17 @@ describe('a front end on another origin, in Chromium', { skip: SKIP_WITHOUT_CHRO
     await context.close()
   })
 
+  test("a front end that sends X-Requested-With (jQuery's, axios set-ups of Django apps) passes the preflight", async () => {
+    const context = await browser.newContext()
+    const page = await openFrontEnd(context, `http://localhost:${listed.port}/`, `${app.origin}/accounts`)
+    const status = await page.evaluate(async (url) => {
+      const response = await fetch(url, { method: 'POST', credentials: 'include', headers: { 'content-type': 'application/json', 'x-requested-with': 'XMLHttpRequest' }, body: JSON.stringify({ username: 'alice', password: 'correct horse battery' }) })
+      return response.status
+    }, `${app.origin}/accounts/auth/login/`)
+    assert.equal(status, 200)
+    await context.close()
+  })
+
   test('not on the allow-list: the same front end can neither sign in nor read the user', async () => {
     const context = await browser.newContext()
     const sessions = (await app.t.app.tessera.listSessions(aliceId)).length

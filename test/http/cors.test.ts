@@ -72,3 +72,29 @@ describe('CORS with an empty allow-list (the default)', () => {
     assert.ok(response.statusCode < 500)
   })
 })
+
+describe("CORS_ALLOW_HEADERS: django-cors-headers' default list, settable", () => {
+  const preflight = (t: TestApp, headers: string) =>
+    t.app.inject({ method: 'OPTIONS', url: LOGIN, headers: { origin: FRONT, 'access-control-request-method': 'POST', 'access-control-request-headers': headers } })
+  const allowed = (response: { headers: Record<string, unknown> }) => String(response.headers['access-control-allow-headers']).toLowerCase().split(/\s*,\s*/)
+
+  test('by default a preflight with X-Requested-With (and every header of the list) passes', async () => {
+    const t = await createTestApp({ CORS_ALLOWED_ORIGINS: FRONT })
+    try {
+      const response = await preflight(t, 'x-requested-with,x-csrftoken,content-type')
+      assert.equal(response.headers['access-control-allow-origin'], FRONT)
+      assert.deepEqual(allowed(response).sort(), ['accept', 'authorization', 'content-type', 'user-agent', 'x-csrftoken', 'x-requested-with'])
+    } finally {
+      await t.close()
+    }
+  })
+
+  test('a set list replaces it; the CSRF header (CSRF_HEADER_NAME) is always among them', async () => {
+    const t = await createTestApp({ CORS_ALLOWED_ORIGINS: FRONT, CORS_ALLOW_HEADERS: 'Content-Type,X-Client-Version', CSRF_HEADER_NAME: 'X-XSRF-TOKEN' })
+    try {
+      assert.deepEqual(allowed(await preflight(t, 'x-client-version')).sort(), ['content-type', 'x-client-version', 'x-xsrf-token'])
+    } finally {
+      await t.close()
+    }
+  })
+})
