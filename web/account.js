@@ -5,8 +5,8 @@ import { TesseraClientError } from './client/index.js'
 
 /**
  * Paths under the API prefix. The seed profile's, unless the page carries the server's resolved route
- * table (`window.TESSERA_ROUTES`, or JSON in `<script type="application/json" id="tessera-routes">`):
- * then those of the server's ROUTE_PROFILE and ROUTE_<NAME> settings.
+ * table (`window.TESSERA_ROUTES`, or JSON in `<script type="application/json" id="tessera-routes">` or in
+ * `<meta name="tessera-routes" content="...">`): then those of the server's ROUTE_PROFILE and ROUTE_<NAME>.
  */
 export const routes = {
   user: 'user/',
@@ -19,10 +19,10 @@ export const routes = {
 
 function serverRoutes() {
   let table = globalThis.TESSERA_ROUTES
-  const element = document.getElementById('tessera-routes')
-  if (!table && element) {
+  const text = document.getElementById('tessera-routes')?.textContent || document.querySelector('meta[name="tessera-routes"]')?.content
+  if (!table && text) {
     try {
-      table = JSON.parse(element.textContent ?? '')
+      table = JSON.parse(text)
     } catch {
       table = undefined
     }
