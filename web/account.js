@@ -82,6 +82,12 @@ export function initAccount({ client, act, say, show, formFields, enter, reload 
     say(`${answer?.detail ?? 'Password reset e-mail has been sent.'} Open the link in it to choose a new password.`, 'ok')
   })
 
+  submitting('resend-form', async (form, { email: address = '' }) => {
+    await call('resendEmail', 'POST', { email: address })
+    form.reset()
+    say(`If ${address} awaits confirmation, a new link is on its way.`, 'ok')
+  })
+
   // --- the mailed links --------------------------------------------------------------------------------
 
   let pending = null
@@ -120,8 +126,7 @@ export function initAccount({ client, act, say, show, formFields, enter, reload 
       throw error
     }
     pending = null
-    await enter()
-    say('Your email address is confirmed.', 'ok')
+    say((await enter()) ? 'Your email address is confirmed.' : 'Your email address is confirmed: you can sign in now.', 'ok')
   })
 
   $('link-back').addEventListener('click', (event) => {

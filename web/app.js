@@ -108,11 +108,16 @@ async function loadSessions() {
   $('session-list').replaceChildren(...sessions.map(sessionItem))
 }
 
+/** Shows the signed-in view when there is a session (true), else the signed-out one (false). */
 async function enter() {
-  if (!(await loadUser())) return leave()
+  if (!(await loadUser())) {
+    leave()
+    return false
+  }
   show('in')
   renderAccessLife()
   await loadSessions()
+  return true
 }
 
 function leave() {
@@ -164,8 +169,9 @@ $('register-form').addEventListener('submit', (event) => {
   const form = event.currentTarget
   act(form.querySelector('button'), async () => {
     const user = await client.register(formFields(form))
-    await enter()
-    say(`Welcome, ${user.username}: your account is ready.`, 'ok')
+    // EMAIL_VERIFICATION=mandatory: the account exists, the session waits for the mailed confirmation.
+    if (await enter()) say(`Welcome, ${user.username}: your account is ready.`, 'ok')
+    else say(`Your account ${user.username} is ready: confirm ${user.email} with the link mailed to it, then sign in.`, 'ok')
   }, form.querySelector('[data-error]'))
 })
 

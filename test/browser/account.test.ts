@@ -36,27 +36,41 @@ async function signIn(page: Page, username: string, password: string) {
 
 const status = (page: Page, text: string | RegExp) => page.locator('#status', { hasText: text }).waitFor()
 
+/** The real server on its own origin, mailing through a real SMTP server in this process; links point at it. */
+async function startMailApp(env: Record<string, string> = {}): Promise<{ smtp: TestSmtp; t: TestApp; origin: string; close(): Promise<void> }> {
+  buildClient()
+  const smtp = await startSmtp()
+  // The links in the mails point at SITE_URL: the app's own origin, so its port is chosen first.
+  const port = await closedPort()
+  const origin = `http://localhost:${port}`
+  const t = await createTestApp({ EMAIL_URL: smtp.url, EMAIL_FROM: 'Tessera <noreply@example.com>', SITE_URL: origin, ...env })
+  await t.app.listen({ port, host: '127.0.0.1' })
+  return {
+    smtp,
+    t,
+    origin,
+    close: async () => {
+      await t.close()
+      await smtp.close()
+    },
+  }
+}
+
 describe('the demo page’s account screens in Chromium, with mail through a real SMTP server', { skip: SKIP_WITHOUT_CHROMIUM }, () => {
+  let running: Awaited<ReturnType<typeof startMailApp>>
   let smtp: TestSmtp
   let t: TestApp
   let origin: string
   let browser: Browser
   before(async () => {
-    buildClient()
-    smtp = await startSmtp()
-    // The links in the mails point at SITE_URL: the app's own origin, so its port is chosen first.
-    const port = await closedPort()
-    origin = `http://localhost:${port}`
-    t = await createTestApp({ EMAIL_URL: smtp.url, EMAIL_FROM: 'Tessera <noreply@example.com>', SITE_URL: origin })
-    await t.app.listen({ port, host: '127.0.0.1' })
-    browser = await launchBrowser()
+    ;[running, browser] = await Promise.all([startMailApp(), launchBrowser()])
+    ;({ smtp, t, origin } = running)
     await createUser(t, 'alice', OLD, { email: 'alice@example.com' })
     await createUser(t, 'bob', OLD, { email: 'bob@example.com' })
   })
   after(async () => {
     await browser?.close()
-    await t?.close()
-    await smtp?.close()
+    await running?.close()
   })
 
   test('forgot password → the mailed link → a new password: it signs in, the old one no longer does, the link works once', async () => {
@@ -89,7 +103,10 @@ describe('the demo page’s account screens in Chromium, with mail through a rea
     await reset.getByLabel('New password', { exact: true }).fill(NEW)
     await reset.getByLabel('Repeat the new password').fill(`${NEW} typo`)
     await reset.getByRole('button', { name: 'Set the new password' }).click()
-    await reset.getByRole('alert').filter({ hasText: /^new password2: / }).waitFor()
+    await reset
+      .getByRole('alert')
+      .filter({ hasText: /^new password2: / })
+      .waitFor()
     await tab.screenshot({ path: screenshotPath('account-reset-form.png'), fullPage: true })
 
     await reset.getByLabel('Repeat the new password').fill(NEW)
@@ -113,7 +130,10 @@ describe('the demo page’s account screens in Chromium, with mail through a rea
     await second.getByLabel('New password', { exact: true }).fill('yet another passphrase 99')
     await second.getByLabel('Repeat the new password').fill('yet another passphrase 99')
     await second.getByRole('button', { name: 'Set the new password' }).click()
-    await second.getByRole('alert').filter({ hasText: /^token: Invalid value/ }).waitFor()
+    await second
+      .getByRole('alert')
+      .filter({ hasText: /^token: Invalid value/ })
+      .waitFor()
     assert.deepEqual(pageErrors, [])
     await context.close()
   })
@@ -164,7 +184,10 @@ describe('the demo page’s account screens in Chromium, with mail through a rea
     await change.getByLabel('New email').fill('robert@example.com')
     await change.getByLabel('Current password').fill('not my password')
     await change.getByRole('button', { name: 'Mail a confirmation' }).click()
-    await change.getByRole('alert').filter({ hasText: /^password: / }).waitFor()
+    await change
+      .getByRole('alert')
+      .filter({ hasText: /^password: / })
+      .waitFor()
     seen = smtp.received.length
     await change.getByLabel('New email').fill('robert@example.com')
     await change.getByLabel('Current password').fill(OLD)
@@ -183,15 +206,70 @@ describe('the demo page’s account screens in Chromium, with mail through a rea
     const remove = page.getByRole('form', { name: 'Delete the account' })
     await remove.getByLabel('Current password').fill('not my password')
     await remove.getByRole('button', { name: 'Delete my account' }).click()
-    await remove.getByRole('alert').filter({ hasText: /^password: / }).waitFor()
+    await remove
+      .getByRole('alert')
+      .filter({ hasText: /^password: / })
+      .waitFor()
     await remove.getByLabel('Current password').fill(OLD)
     await remove.getByRole('button', { name: 'Delete my account' }).click()
     await status(page, 'Your account was deleted.')
     assert.ok(await page.locator('#signed-out').isVisible())
-    assert.deepEqual((await context.cookies()).filter((c) => c.name === 'access_token' || c.name === 'refresh_token'), [])
+    assert.deepEqual(
+      (await context.cookies()).filter((c) => c.name === 'access_token' || c.name === 'refresh_token'),
+      [],
+    )
     await signIn(page, 'bob', OLD)
     await page.getByRole('form', { name: 'Sign in' }).getByRole('alert').filter({ hasText: /./ }).waitFor()
     assert.equal(await t.app.tessera.getUser((await t.opened.store.findUserByUsername('bob'))?.id ?? -1), null)
+    assert.deepEqual(pageErrors, [])
+    await context.close()
+  })
+})
+
+describe('EMAIL_VERIFICATION=mandatory on the demo page, in Chromium', { skip: SKIP_WITHOUT_CHROMIUM }, () => {
+  let running: Awaited<ReturnType<typeof startMailApp>>
+  let browser: Browser
+  before(async () => {
+    ;[running, browser] = await Promise.all([startMailApp({ EMAIL_VERIFICATION: 'mandatory' }), launchBrowser()])
+  })
+  after(async () => {
+    await browser?.close()
+    await running?.close()
+  })
+
+  test('register → told to confirm → sign-in refused → the confirmation mailed again → confirmed → sign-in works', async () => {
+    const { smtp, origin } = running
+    const context = await browser.newContext()
+    const page = await context.newPage()
+    const pageErrors: string[] = []
+    page.on('pageerror', (error) => pageErrors.push(error.message))
+    await page.goto(`${origin}/`)
+    const seen = smtp.received.length
+    const register = page.getByRole('form', { name: 'Create an account' })
+    await register.getByLabel('Username').fill('dora')
+    await register.getByLabel('Password').fill(OLD)
+    await register.getByLabel('Email').fill('dora@example.com')
+    await register.getByRole('button', { name: 'Create account' }).click()
+    await status(page, 'Your account dora is ready: confirm dora@example.com with the link mailed to it, then sign in.')
+    assert.ok(await page.locator('#signed-out').isVisible())
+    await nextMail(smtp, 'dora@example.com', seen)
+
+    await signIn(page, 'dora', OLD)
+    await page.getByRole('form', { name: 'Sign in' }).getByRole('alert').filter({ hasText: 'E-mail is not verified.' }).waitFor()
+
+    // The first mail is lost: the signed-out page has it sent again, and that link confirms.
+    const again = smtp.received.length
+    const resend = page.getByRole('form', { name: 'No confirmation mail?' })
+    await resend.getByLabel('Email').fill('dora@example.com')
+    await resend.getByRole('button', { name: 'Mail the confirmation again' }).click()
+    await status(page, 'If dora@example.com awaits confirmation, a new link is on its way.')
+    const link = linkIn(await nextMail(smtp, 'dora@example.com', again), `${origin}/#/verify-email/`)
+    await page.goto(link)
+    await page.getByRole('button', { name: 'Confirm my email address' }).click()
+    await status(page, 'Your email address is confirmed: you can sign in now.')
+    await signIn(page, 'dora', OLD)
+    await status(page, 'Signed in as dora.')
+    assert.equal(await page.locator('#email-state').textContent(), 'verified')
     assert.deepEqual(pageErrors, [])
     await context.close()
   })
