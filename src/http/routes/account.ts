@@ -3,7 +3,7 @@ import { checkTokenFormat, generateSecret, maskSecret, normalizeSecret } from '.
 import { deleteTokenCookies, setCsrfCookie, setTokenCookies } from '../cookies.js'
 import { originGuard } from '../guards.js'
 import { loggingInClient } from '../request.js'
-import type { RouteDeps } from './deps.js'
+import { at, type RouteDeps } from './deps.js'
 import { emptySchema, errorResponses, passwordBody, passwordChangeBody, profileBody, registerBody, userSchema } from '../schemas.js'
 
 type ShownUser = { id: number; username: string; first_name: string; last_name: string; email: string; email_verified: boolean }
@@ -13,21 +13,24 @@ type ProfileBody = { username?: string; first_name?: string; last_name?: string;
 /** The CSRF token endpoint, the current user, registration and password change. */
 export async function accountRoutes(app: FastifyInstance, { runtime, authenticate }: RouteDeps) {
   const { config, auth } = runtime
+  const { routes } = config
 
-  app.get('/csrf_token/', {
+  app.route({
+    ...at(routes.csrfToken),
     schema: { tags: ['csrf'], summary: 'A fresh masked CSRF token; sets the csrftoken cookie when it is absent', response: { 200: { type: 'object', properties: { token: { type: 'string' } }, required: ['token'] } } },
-  }, async (request, reply) => {
-    const cookie = request.cookies[config.cookies.csrf.name]
-    const valid = cookie !== undefined && checkTokenFormat(cookie) === 'ok'
-    const secret = valid ? normalizeSecret(cookie) : generateSecret()
-    // An absent or malformed cookie gets a new secret; an older Django's 64-character masked cookie
-    // is replaced with its unmasked secret, as Django 4.1+ does.
-    if (!valid || cookie !== secret) setCsrfCookie(config, request, reply, secret)
-    // A new mask for every response: the bytes differ each time, which defeats BREACH.
-    return { token: maskSecret(secret) }
+    handler: async (request, reply) => {
+      const cookie = request.cookies[config.cookies.csrf.name]
+      const valid = cookie !== undefined && checkTokenFormat(cookie) === 'ok'
+      const secret = valid ? normalizeSecret(cookie) : generateSecret()
+      // An absent or malformed cookie gets a new secret; an older Django's 64-character masked cookie
+      // is replaced with its unmasked secret, as Django 4.1+ does.
+      if (!valid || cookie !== secret) setCsrfCookie(config, request, reply, secret)
+      // A new mask for every response: the bytes differ each time, which defeats BREACH.
+      return { token: maskSecret(secret) }
+    },
   })
 
-  app.get('/user/', {
+  app.get(routes.user.path, {
     preHandler: authenticate,
     schema: { tags: ['account'], summary: 'The current user', security: [{ cookieAuth: [] }, { bearerAuth: [] }], response: { 200: userSchema, ...errorResponses } },
   }, async (request) => publicUser(request.auth!.user))
@@ -36,7 +39,7 @@ export async function accountRoutes(app: FastifyInstance, { runtime, authenticat
   for (const method of ['PATCH', 'PUT'] as const) {
     app.route<{ Body: ProfileBody }>({
       method,
-      url: '/user/',
+      url: routes.user.path,
       preHandler: authenticate,
       schema: { tags: ['account'], summary: 'Update the profile; an email change is mailed for confirmation (needs the password or a recent login)', body: profileBody, response: { 200: userSchema, ...errorResponses } },
       handler: async (request) => {
@@ -48,7 +51,7 @@ export async function accountRoutes(app: FastifyInstance, { runtime, authenticat
     })
   }
 
-  app.delete<{ Body: { password?: string } | null }>('/user/', {
+  app.delete<{ Body: { password?: string } | null }>(routes.user.path, {
     preHandler: authenticate,
     schema: { tags: ['account'], summary: 'Delete the account (needs the password or a recent login): every session ends, cookies are deleted', body: passwordBody, response: { ...errorResponses } },
   }, async (request, reply) => {
@@ -58,26 +61,30 @@ export async function accountRoutes(app: FastifyInstance, { runtime, authenticat
     return reply.code(204).send()
   })
 
-  app.post<{ Body: { username: string; password: string; email?: string; first_name?: string; last_name?: string } }>('/auth/register/', {
+  app.route<{ Body: { username: string; password: string; email?: string; first_name?: string; last_name?: string } }>({
+    ...at(routes.register),
     config: { csrf: false },
     preHandler: originGuard(runtime),
     schema: { tags: ['account'], summary: 'Create an account (Django password validation) and log it in', body: registerBody, response: { 201: userSchema, ...errorResponses } },
-  }, async (request, reply) => {
-    const client = loggingInClient(request)
-    const { user, pair } = await auth.registerAccount(request.body, client)
-    // EMAIL_VERIFICATION=mandatory: the account exists, the session waits for the confirmation.
-    if (pair) {
-      setTokenCookies(config, request, reply, pair.access, pair.refresh)
-      setCsrfCookie(config, request, reply, client.csrfSecret)
-    }
-    return reply.code(201).send(publicUser(user))
+    handler: async (request, reply) => {
+      const client = loggingInClient(request)
+      const { user, pair } = await auth.registerAccount(request.body, client)
+      // EMAIL_VERIFICATION=mandatory: the account exists, the session waits for the confirmation.
+      if (pair) {
+        setTokenCookies(config, request, reply, pair.access, pair.refresh)
+        setCsrfCookie(config, request, reply, client.csrfSecret)
+      }
+      return reply.code(201).send(publicUser(user))
+    },
   })
 
-  app.post<{ Body: { old_password: string; new_password: string } }>('/auth/password/change/', {
+  app.route<{ Body: { old_password: string; new_password: string } }>({
+    ...at(routes.passwordChange),
     preHandler: authenticate,
     schema: { tags: ['account'], summary: 'Change the password; every other session is revoked', body: passwordChangeBody, response: { 200: emptySchema, ...errorResponses } },
-  }, async (request) => {
-    await auth.changePassword(request.auth!.userId, request.auth!.sessionId, request.body.old_password, request.body.new_password)
-    return {}
+    handler: async (request) => {
+      await auth.changePassword(request.auth!.userId, request.auth!.sessionId, request.body.old_password, request.body.new_password)
+      return {}
+    },
   })
 }
