@@ -4,7 +4,8 @@ import { createClient, TesseraClientError } from './client/index.js'
 
 const meta = (name) => document.querySelector(`meta[name="${name}"]`)?.content ?? ''
 const lifetime = Number(meta('tessera-access-lifetime')) || undefined
-const client = createClient({ baseUrl: meta('tessera-api-prefix') || '/accounts', accessLifetime: lifetime })
+const routes = JSON.parse(meta('tessera-routes') || '{}')
+const client = createClient({ baseUrl: meta('tessera-api-prefix') || '/accounts', accessLifetime: lifetime, routes, csrfTokenKey: meta('tessera-csrf-token-key') || 'token' })
 
 const $ = (id) => document.getElementById(id)
 const views = { loading: $('loading'), out: $('signed-out'), in: $('signed-in') }

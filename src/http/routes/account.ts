@@ -4,20 +4,21 @@ import { deleteTokenCookies, setCsrfCookie, setTokenCookies } from '../cookies.j
 import { originGuard } from '../guards.js'
 import { loggingInClient } from '../request.js'
 import { at, type RouteDeps } from './deps.js'
-import { emptySchema, errorResponses, passwordBody, passwordChangeBody, profileBody, registerBody, userSchema } from '../schemas.js'
+import { dialectOf, publicUser } from './dialect.js'
+import { errorResponses, passwordBody, profileBody, userSchema } from '../schemas.js'
 
-type ShownUser = { id: number; username: string; first_name: string; last_name: string; email: string; email_verified: boolean }
-const publicUser = (u: ShownUser) => ({ id: u.id, username: u.username, first_name: u.first_name, last_name: u.last_name, email: u.email, email_verified: u.email_verified })
 type ProfileBody = { username?: string; first_name?: string; last_name?: string; email?: string; password?: string }
 
 /** The CSRF token endpoint, the current user, registration and password change. */
 export async function accountRoutes(app: FastifyInstance, { runtime, authenticate }: RouteDeps) {
   const { config, auth } = runtime
   const { routes } = config
+  const dialect = dialectOf(config)
+  const tokenKey = config.csrf.tokenResponseKey
 
   app.route({
     ...at(routes.csrfToken),
-    schema: { tags: ['csrf'], summary: 'A fresh masked CSRF token; sets the csrftoken cookie when it is absent', response: { 200: { type: 'object', properties: { token: { type: 'string' } }, required: ['token'] } } },
+    schema: { tags: ['csrf'], summary: 'A fresh masked CSRF token; sets the csrftoken cookie when it is absent', response: { 200: { type: 'object', properties: { [tokenKey]: { type: 'string' } }, required: [tokenKey] } } },
     handler: async (request, reply) => {
       const cookie = request.cookies[config.cookies.csrf.name]
       const valid = cookie !== undefined && checkTokenFormat(cookie) === 'ok'
@@ -26,7 +27,7 @@ export async function accountRoutes(app: FastifyInstance, { runtime, authenticat
       // is replaced with its unmasked secret, as Django 4.1+ does.
       if (!valid || cookie !== secret) setCsrfCookie(config, request, reply, secret)
       // A new mask for every response: the bytes differ each time, which defeats BREACH.
-      return { token: maskSecret(secret) }
+      return { [tokenKey]: maskSecret(secret) }
     },
   })
 
@@ -61,30 +62,31 @@ export async function accountRoutes(app: FastifyInstance, { runtime, authenticat
     return reply.code(204).send()
   })
 
-  app.route<{ Body: { username: string; password: string; email?: string; first_name?: string; last_name?: string } }>({
+  app.route<{ Body: Record<string, string> }>({
     ...at(routes.register),
     config: { csrf: false },
     preHandler: originGuard(runtime),
-    schema: { tags: ['account'], summary: 'Create an account (Django password validation) and log it in', body: registerBody, response: { 201: userSchema, ...errorResponses } },
+    schema: { tags: ['account'], summary: 'Create an account (Django password validation) and log it in', body: dialect.registerSchema, response: { 201: dialect.registeredSchema, ...errorResponses } },
     handler: async (request, reply) => {
       const client = loggingInClient(request)
-      const { user, pair } = await auth.registerAccount(request.body, client)
+      const { user, pair } = await dialect.fieldsOf(() => auth.registerAccount(dialect.account(request.body), client))
       // EMAIL_VERIFICATION=mandatory: the account exists, the session waits for the confirmation.
       if (pair) {
         setTokenCookies(config, request, reply, pair.access, pair.refresh)
         setCsrfCookie(config, request, reply, client.csrfSecret)
       }
-      return reply.code(201).send(publicUser(user))
+      return reply.code(201).send(dialect.registered(user, pair !== null))
     },
   })
 
-  app.route<{ Body: { old_password: string; new_password: string } }>({
+  app.route<{ Body: Record<string, string> }>({
     ...at(routes.passwordChange),
     preHandler: authenticate,
-    schema: { tags: ['account'], summary: 'Change the password; every other session is revoked', body: passwordChangeBody, response: { 200: emptySchema, ...errorResponses } },
+    schema: { tags: ['account'], summary: 'Change the password; every other session is revoked', body: dialect.passwordChangeSchema, response: { 200: dialect.passwordChangedSchema, ...errorResponses } },
     handler: async (request) => {
-      await auth.changePassword(request.auth!.userId, request.auth!.sessionId, request.body.old_password, request.body.new_password)
-      return {}
+      const passwords = dialect.passwords(request.body)
+      await dialect.fieldsOf(() => auth.changePassword(request.auth!.userId, request.auth!.sessionId, passwords.old, passwords.new, passwords.confirm))
+      return dialect.passwordChanged
     },
   })
 }

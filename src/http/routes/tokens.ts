@@ -5,15 +5,16 @@ import { deleteTokenCookies, setCsrfCookie, setTokenCookies } from '../cookies.j
 import { originGuard } from '../guards.js'
 import { clientInfo, loggingInClient } from '../request.js'
 import { at, type RouteDeps } from './deps.js'
+import { dialectOf } from './dialect.js'
 import { credentialsBody, emptySchema, errorResponses, verifyBody } from '../schemas.js'
 
-const PERMISSION_DENIED = new TesseraError('ERR_TOKEN_MISSING', 'You do not have permission to perform this action.')
 const NO_REFRESH_COOKIE = new TesseraError('ERR_TOKEN_MISSING', 'Refresh token was not included in the cookie.')
 
 /** Login, refresh, logout and verify: the token endpoints of the contract. */
 export async function tokenRoutes(app: FastifyInstance, { runtime, authenticate }: RouteDeps) {
   const { config, auth } = runtime
   const { routes } = config
+  const dialect = dialectOf(config)
   const refreshCookie = config.cookies.refresh.name
   const checkOrigin = originGuard(runtime)
 
@@ -21,13 +22,13 @@ export async function tokenRoutes(app: FastifyInstance, { runtime, authenticate 
     ...at(routes.login),
     config: { csrf: false },
     preHandler: checkOrigin,
-    schema: { tags: ['auth'], summary: 'Log in: sets the access and refresh cookies and rotates the CSRF cookie', body: credentialsBody, response: { 200: emptySchema, ...errorResponses } },
+    schema: { tags: ['auth'], summary: 'Log in: sets the access and refresh cookies and rotates the CSRF cookie', body: credentialsBody, response: { 200: dialect.loggedInSchema, ...errorResponses } },
     handler: async (request, reply) => {
       const client = loggingInClient(request)
-      const { access, refresh } = await auth.login(request.body.username, request.body.password, client)
+      const { access, refresh, user } = await auth.login(request.body.username, request.body.password, client)
       setTokenCookies(config, request, reply, access, refresh)
       setCsrfCookie(config, request, reply, client.csrfSecret)
-      return {}
+      return dialect.loggedIn(user)
     },
   })
 
@@ -47,7 +48,7 @@ export async function tokenRoutes(app: FastifyInstance, { runtime, authenticate 
 
   app.route({
     ...at(routes.logout),
-    schema: { tags: ['auth'], summary: 'Log out: blacklists the refresh token, revokes its session and deletes both cookies', response: { 200: emptySchema, ...errorResponses } },
+    schema: { tags: ['auth'], summary: 'Log out: blacklists the refresh token, revokes its session and deletes both cookies', response: { 200: dialect.loggedOutSchema, ...errorResponses } },
     // Works with only the refresh cookie too (the access token may have expired): the refresh cookie
     // is then the credential, and the plugin's CSRF hook has already required the token for it.
     preHandler: async (request, reply) => {
@@ -59,9 +60,9 @@ export async function tokenRoutes(app: FastifyInstance, { runtime, authenticate 
       if (token) await auth.logout(token)
       // A Bearer client holds no refresh cookie: its access token names the session to end.
       else if (request.auth?.via === 'bearer' && request.auth.sessionId !== undefined) await auth.logoutSession(request.auth.sessionId, request.auth.userId)
-      else throw PERMISSION_DENIED
+      else throw dialect.noRefreshCookie
       deleteTokenCookies(config, request, reply)
-      return {}
+      return dialect.loggedOut
     },
   })
 
