@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { createTestApp, createUser, type TestApp } from '../support/app.js'
-import { LOGIN, USER } from './helpers.js'
+import { cookieHeader, cookiesOf, LOGIN, PASSWORD, USER } from './helpers.js'
 
 const wrongPassword = (t: TestApp, headers: Record<string, string> = {}) => t.app.inject({ method: 'POST', url: LOGIN, headers, payload: { username: 'alice', password: 'not it' } })
 
@@ -46,5 +46,22 @@ describe('LOCALE_MIDDLEWARE=true: the language of each request, by Django’s Lo
     assert.equal((await wrongPassword(t, { 'accept-language': 'ru' })).json().detail, 'Не найдено активной учетной записи с указанными данными')
     assert.equal((await anonymous()).json().detail, 'Authentication credentials were not provided.')
     assert.equal((await anonymous({ 'accept-language': 'xx-YY,;;;' })).json().detail, 'Authentication credentials were not provided.')
+  })
+})
+
+describe('LANGUAGE_CODE with ROUTE_PROFILE=dj-rest-auth: its success messages too', () => {
+  let t: TestApp
+  before(async () => {
+    t = await createTestApp({ LANGUAGE_CODE: 'de', ROUTE_PROFILE: 'dj-rest-auth' })
+    await createUser(t)
+  })
+  after(() => t.close())
+
+  test('logout answers dj-rest-auth’s German', async () => {
+    const login = await t.app.inject({ method: 'POST', url: '/accounts/login/', payload: { username: 'alice', password: PASSWORD } })
+    const c = cookiesOf(login)
+    const csrf = c.csrftoken!.value
+    const out = await t.app.inject({ method: 'POST', url: '/accounts/logout/', headers: { cookie: cookieHeader({ access_token: c.access_token!.value, refresh_token: c.refresh_token!.value, csrftoken: csrf }), 'x-csrftoken': csrf } })
+    assert.deepEqual(out.json(), { detail: 'Erfolgreich ausgeloggt.' })
   })
 })
