@@ -56,6 +56,9 @@ describe('ROUTE_PROFILE=dj-rest-auth: dj-rest-auth’s URLs and bodies (USE_JWT,
     const s = await loginAt(t, '/accounts/login/')
     assert.deepEqual(s.response.json(), { access: '', refresh: '', user: { pk: aliceId, username: 'alice', email: 'alice@example.com', first_name: 'Alice', last_name: 'Liddell' } })
     assert.equal(s.refreshPath, '/accounts/', 'token/refresh/ and logout/ share only the prefix')
+    const me = await t.app.inject({ url: '/accounts/user/', headers: { cookie: `access_token=${s.access}` } })
+    assert.equal(me.json().pk, aliceId, 'UserDetailsSerializer’s pk, which its front ends read')
+    assert.equal(me.json().id, aliceId, 'and the contract’s id')
   })
 
   test('logout/ answers {"detail": "Successfully logged out."}; without the refresh cookie 401 as dj-rest-auth says', async () => {

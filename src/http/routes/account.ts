@@ -4,8 +4,8 @@ import { deleteTokenCookies, setCsrfCookie, setTokenCookies } from '../cookies.j
 import { originGuard } from '../guards.js'
 import { loggingInClient } from '../request.js'
 import { at, type RouteDeps } from './deps.js'
-import { dialectOf, publicUser } from './dialect.js'
-import { errorResponses, passwordBody, profileBody, userSchema } from '../schemas.js'
+import { dialectOf } from './dialect.js'
+import { errorResponses, passwordBody, profileBody } from '../schemas.js'
 
 type ProfileBody = { username?: string; first_name?: string; last_name?: string; email?: string; password?: string }
 
@@ -33,8 +33,8 @@ export async function accountRoutes(app: FastifyInstance, { runtime, authenticat
 
   app.get(routes.user.path, {
     preHandler: authenticate,
-    schema: { tags: ['account'], summary: 'The current user', security: [{ cookieAuth: [] }, { bearerAuth: [] }], response: { 200: userSchema, ...errorResponses } },
-  }, async (request) => publicUser(request.auth!.user))
+    schema: { tags: ['account'], summary: 'The current user', security: [{ cookieAuth: [] }, { bearerAuth: [] }], response: { 200: dialect.userSchema, ...errorResponses } },
+  }, async (request) => dialect.user(request.auth!.user))
 
   // dj-rest-auth's UserDetailsView: PATCH is partial, PUT needs the username. A new email is confirmed first.
   for (const method of ['PATCH', 'PUT'] as const) {
@@ -42,12 +42,12 @@ export async function accountRoutes(app: FastifyInstance, { runtime, authenticat
       method,
       url: routes.user.path,
       preHandler: authenticate,
-      schema: { tags: ['account'], summary: 'Update the profile; an email change is mailed for confirmation (needs the password or a recent login)', body: profileBody, response: { 200: userSchema, ...errorResponses } },
+      schema: { tags: ['account'], summary: 'Update the profile; an email change is mailed for confirmation (needs the password or a recent login)', body: profileBody, response: { 200: dialect.userSchema, ...errorResponses } },
       handler: async (request) => {
         const { userId, sessionId } = request.auth!
         await auth.updateProfile({ userId, sessionId }, request.body ?? {}, method === 'PUT')
         const user = await auth.getUser(userId)
-        return publicUser(user ?? request.auth!.user)
+        return dialect.user(user ?? request.auth!.user)
       },
     })
   }

@@ -9,6 +9,9 @@ import { credentialsBody, emptySchema, passwordChangeBody, registerBody, userSch
  * read what they expect. One object per profile, chosen once at registration: the handlers do not branch.
  */
 export interface Dialect {
+  /** The body of `GET user/` (and of a profile update). */
+  user(user: ShownUser): object
+  userSchema: object
   /** The answer to a login (and to a registration that logs in). */
   loggedIn(user: UserInfo): object
   loggedInSchema: object
@@ -40,6 +43,8 @@ const detail = { type: 'object', properties: { detail: { type: 'string' } }, req
 const sansPassword = (body: Record<string, string | undefined>) => ({ username: body.username ?? '', email: body.email, first_name: body.first_name, last_name: body.last_name })
 
 const seed: Dialect = {
+  user: publicUser,
+  userSchema,
   loggedIn: () => ({}),
   loggedInSchema: emptySchema,
   loggedOut: {},
@@ -75,6 +80,9 @@ const djUserBody = (user: ShownUser) => ({ pk: user.id, username: user.username,
 const djUser = { type: 'object', properties: { pk: { type: 'integer' }, username: { type: 'string' }, email: { type: 'string' }, first_name: { type: 'string' }, last_name: { type: 'string' } } } as const
 const djLoggedIn = { type: 'object', properties: { access: { type: 'string' }, refresh: { type: 'string' }, user: djUser }, required: ['access', 'refresh', 'user'] } as const
 const djRestAuth: Dialect = {
+  // UserDetailsSerializer's `pk` besides the contract's keys: its front ends read `user.pk`.
+  user: (user) => ({ pk: user.id, ...publicUser(user) }),
+  userSchema: { ...userSchema, properties: { pk: { type: 'integer' }, ...userSchema.properties } },
   // JWTSerializer's keys; with JWT_AUTH_HTTPONLY the tokens live in the cookies only, never in the body.
   loggedIn: (user) => ({ access: '', refresh: '', user: djUserBody(user) }),
   loggedInSchema: djLoggedIn,
