@@ -3,37 +3,13 @@
 // textContent only.
 import { TesseraClientError } from './client/index.js'
 
-/**
- * Paths under the API prefix. The seed profile's, unless the page carries the server's resolved route
- * table (`window.TESSERA_ROUTES`, or JSON in `<script type="application/json" id="tessera-routes">` or in
- * `<meta name="tessera-routes" content="...">`): then those of the server's ROUTE_PROFILE and ROUTE_<NAME>.
- */
-export const routes = {
+/** The seed profile's paths under the API prefix; the server's route table (ROUTE_PROFILE, ROUTE_<NAME>) overrides them. */
+const SEED_ROUTES = {
   user: 'user/',
   passwordReset: 'auth/password/reset/',
   passwordResetConfirm: 'auth/password/reset/confirm/',
   verifyEmail: 'auth/registration/verify-email/',
   resendEmail: 'auth/registration/resend-email/',
-  ...serverRoutes(),
-}
-
-function serverRoutes() {
-  let table = globalThis.TESSERA_ROUTES
-  const text = document.getElementById('tessera-routes')?.textContent || document.querySelector('meta[name="tessera-routes"]')?.content
-  if (!table && text) {
-    try {
-      table = JSON.parse(text)
-    } catch {
-      table = undefined
-    }
-  }
-  if (!table || typeof table !== 'object') return {}
-  const paths = {}
-  for (const [name, spec] of Object.entries(table)) {
-    const path = typeof spec === 'string' ? spec : spec?.path
-    if (typeof path === 'string') paths[name] = path.replace(/^\/+/, '')
-  }
-  return paths
 }
 
 const $ = (id) => document.getElementById(id)
@@ -41,12 +17,14 @@ const RESET_LINK = /^#\/reset\/([A-Za-z0-9_-]+)\/([0-9A-Za-z]+-[0-9A-Za-z]+)\/?$
 const VERIFY_LINK = /^#\/verify-email\/([^/?#]+)\/?$/
 
 /**
- * Wires the account screens into the page. `ui` is what app.js shares: the client, `act` and `say`, `show`
- * (which view is visible), `formFields`, `enter` (load the signed-in view) and `reload` (the user again).
+ * Wires the account screens into the page. `ui` is what app.js shares: the client and the server's route
+ * table (name → path), `act` and `say`, `show` (which view is visible), `formFields`, `enter` (load the
+ * signed-in view) and `reload` (the user again).
  * Returns `renderUser(user)` for app.js to call with every user it loads, and `openLink()`, which shows the
  * page for a mailed link in the address and answers whether there was one.
  */
-export function initAccount({ client, act, say, show, formFields, enter, reload }) {
+export function initAccount({ client, routes: serverRoutes, act, say, show, formFields, enter, reload }) {
+  const routes = { ...SEED_ROUTES, ...serverRoutes }
   /** Calls one route of the table; the JSON answer, or a TesseraClientError for an error status. */
   async function call(name, method, body) {
     const headers = { accept: 'application/json' }

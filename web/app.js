@@ -5,7 +5,8 @@ import { createClient, TesseraClientError } from './client/index.js'
 
 const meta = (name) => document.querySelector(`meta[name="${name}"]`)?.content ?? ''
 const lifetime = Number(meta('tessera-access-lifetime')) || undefined
-const client = createClient({ baseUrl: meta('tessera-api-prefix') || '/accounts', accessLifetime: lifetime })
+const routes = JSON.parse(meta('tessera-routes') || '{}')
+const client = createClient({ baseUrl: meta('tessera-api-prefix') || '/accounts', accessLifetime: lifetime, routes, csrfTokenKey: meta('tessera-csrf-token-key') || 'token' })
 
 const $ = (id) => document.getElementById(id)
 const views = { loading: $('loading'), out: $('signed-out'), in: $('signed-in'), link: $('link-page') }
@@ -218,7 +219,7 @@ document.addEventListener('visibilitychange', () => {
   if (document.visibilityState === 'visible' && signedIn) loadUser().catch(() => {})
 })
 
-const account = initAccount({ client, act, say, show, formFields, enter, reload: loadUser })
+const account = initAccount({ client, routes, act, say, show, formFields, enter, reload: loadUser })
 
 function start() {
   // A mailed link (#/reset/..., #/verify-email/...) opens its own page; anything else is the usual view.

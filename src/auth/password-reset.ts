@@ -3,14 +3,12 @@ import { isActive } from './active.js'
 import type { AuthContext, ClientInfo, MailComposer } from './context.js'
 import { validatePassword } from './password-rules.js'
 import { checkResetToken, decodeUid, encodeUid, makeResetToken } from './reset-token.js'
-import { revokeUserSessions } from './sessions.js'
+import { PASSWORD_MISMATCH as MISMATCH, revokeUserSessions } from './sessions.js'
 import type { AccountSettings } from '../config/index.js'
 
 export const RESET_SENT = 'Password reset e-mail has been sent.'
 export const RESET_DONE = 'Password has been reset with the new password.'
 const INVALID = ['Invalid value']
-/** Django's SetPasswordForm (the typographic apostrophe is Django's). */
-const MISMATCH = 'The two password fields didn’t match.'
 
 /** The account settings and the composer, or 503: the server always has them, a bare use-case test may not. */
 export function mailing(ctx: AuthContext): { accounts: AccountSettings; mail: MailComposer } {

@@ -78,7 +78,7 @@ export function createAuthService(config: Pick<Config, 'tokens' | 'registrationE
     setActive: (userId: number, active: boolean) => setActive(ctx, userId, active),
     renameUser: (userId: number, username: string) => renameUser(ctx, userId, username),
     deleteUser: (userId: number) => deleteUser(ctx, userId),
-    changePassword: (userId: number, sessionId: string | undefined, oldPassword: string, newPassword: string) => changePassword(ctx, userId, sessionId, oldPassword, newPassword),
+    changePassword: (userId: number, sessionId: string | undefined, oldPassword: string, newPassword: string, confirm?: string) => changePassword(ctx, userId, sessionId, oldPassword, newPassword, confirm),
     listSessions: (userId: number, currentId: string | undefined) => listSessions(ctx, userId, currentId),
     revokeOwnSession: (userId: number, sessionId: string) => revokeOwnSession(ctx, userId, sessionId),
     revokeSession: (sessionId: string, reason: string) => revokeSession(ctx, sessionId, reason),

@@ -91,7 +91,11 @@ export async function revokeOwnSession(ctx: AuthContext, userId: number, session
 /** Checks the old password, stores the new one and ends every other session of the user. */
 const SAME_PASSWORD = 'The new password must differ from the old one.'
 
-export async function changePassword(ctx: AuthContext, userId: number, currentSession: string | undefined, oldPassword: string, newPassword: string): Promise<void> {
+/** Django's SetPasswordForm (the typographic apostrophe is Django's). */
+export const PASSWORD_MISMATCH = 'The two password fields didn’t match.'
+
+/** `confirm`, when given, must repeat the new password (dj-rest-auth's new_password2), checked after the old one. */
+export async function changePassword(ctx: AuthContext, userId: number, currentSession: string | undefined, oldPassword: string, newPassword: string, confirm?: string): Promise<void> {
   // Read fresh, not through the cache: the old password is checked against the stored hash.
   const user = await ctx.store.findUserById(userId)
   if (!user) throw new TesseraError('ERR_AUTH_USER_NOT_FOUND', 'User not found')
@@ -102,6 +106,7 @@ export async function changePassword(ctx: AuthContext, userId: number, currentSe
     await ctx.limiter.recordFailure('password-change', user.username)
     throw new ValidationError({ old_password: ['Your old password was entered incorrectly. Please enter it again.'] })
   }
+  if (confirm !== undefined && confirm !== newPassword) throw new ValidationError({ new_password: [PASSWORD_MISMATCH] })
   // A "change" to the same password would revoke the other sessions yet leave a leaked password valid.
   const problems = newPassword === oldPassword ? [SAME_PASSWORD] : validatePassword(newPassword, user)
   if (problems.length > 0) throw new ValidationError({ new_password: problems })

@@ -3,7 +3,7 @@ import { CsrfTokenSource, isCsrfFailure, isUnsafeMethod } from './csrf.js'
 import { isRecord, readJson, TesseraClientError } from './errors.js'
 import { createRequestScope } from './scope.js'
 import { createTabLock, openTabChannel } from './tabs.js'
-import type { AuthState, ClientOptions, LoginEvent, LogoutEvent, RegisterFields, Session, User } from './types.js'
+import { DEFAULT_ROUTES, type AuthState, type ClientOptions, type LoginEvent, type LogoutEvent, type RegisterFields, type Session, type User } from './types.js'
 
 /** A Tessera client: see {@link createClient}. */
 export interface TesseraClient {
@@ -72,10 +72,11 @@ export function createClient(options: ClientOptions): TesseraClient {
   if (here === undefined && !/^https?:\/\//.test(base)) throw new TypeError(`createClient: outside a browser, baseUrl must be an absolute URL (got '${options.baseUrl}')`)
   const absoluteBase = new URL(`${base}/`, here)
   const url = (path: string) => `${base}/${path.replace(/^\/+/, '')}`
+  const routes = { ...DEFAULT_ROUTES, ...options.routes }
   const sameOrigin = typeof location !== 'undefined' && absoluteBase.origin === location.origin
   const scope = createRequestScope(absoluteBase.origin, options.allowedOrigins, here)
   const csrfHeader = options.csrfHeaderName ?? 'X-CSRFToken'
-  const csrf = new CsrfTokenSource(url('csrf_token/'), options.csrfCookieName ?? 'csrftoken', sameOrigin, fetchImpl)
+  const csrf = new CsrfTokenSource(url(routes.csrfToken), options.csrfTokenKey ?? 'token', options.csrfCookieName ?? 'csrftoken', sameOrigin, fetchImpl)
   const channelName = options.channelName ?? `tessera:${absoluteBase.href}`
   const channel = openTabChannel(channelName)
   const lock = createTabLock(`${channelName}:refresh`, channel)
@@ -94,7 +95,7 @@ export function createClient(options: ClientOptions): TesseraClient {
   async function postRefresh(): Promise<Renewal> {
     // Other tabs wait on this refresh while it holds the lock: a hung connection must not block them forever.
     const signal = typeof AbortSignal.timeout === 'function' ? AbortSignal.timeout(REFRESH_TIMEOUT_MS) : undefined
-    const response = await fetchImpl(url('auth/refresh_token/'), { method: 'POST', credentials: 'include', headers: { accept: 'application/json' }, ...(signal && { signal }) })
+    const response = await fetchImpl(url(routes.refresh), { method: 'POST', credentials: 'include', headers: { accept: 'application/json' }, ...(signal && { signal }) })
     if (response.ok) {
       state.refreshed(Date.now())
       return 'refreshed'
@@ -178,21 +179,23 @@ export function createClient(options: ClientOptions): TesseraClient {
     },
 
     async login(username, password) {
-      await call('auth/login/', post({ username, password }), false)
+      await call(routes.login, post({ username, password }), false)
       csrf.reset() // login rotates the CSRF secret
       state.loggedIn(Date.now())
     },
 
     async register(fields) {
-      const { body } = await call('auth/register/', post(fields), false)
+      // dj-rest-auth's profile names the password password1 and wants it twice: both shapes are sent.
+      const { body } = await call(routes.register, post({ ...fields, password1: fields.password, password2: fields.password }), false)
       csrf.reset()
       state.loggedIn(Date.now())
-      return body as User
+      // dj-rest-auth's profile answers {access, refresh, user}.
+      return (isRecord(body) && isRecord(body.user) ? body.user : body) as User
     },
 
     async logout() {
       try {
-        await call('auth/logout/', post())
+        await call(routes.logout, post())
       } catch (error) {
         if (!alreadyOut(error)) throw error
       }
@@ -200,13 +203,13 @@ export function createClient(options: ClientOptions): TesseraClient {
     },
 
     async logoutAll({ keepCurrent = false } = {}) {
-      const { body } = await call('auth/logout_all/', post({ keep_current: keepCurrent }))
+      const { body } = await call(routes.logoutAll, post({ keep_current: keepCurrent }))
       if (!keepCurrent) state.signedOut('logout_all')
       return isRecord(body) && typeof body.revoked === 'number' ? body.revoked : 0
     },
 
     async me() {
-      const response = await authFetch(url('user/'), { headers: { accept: 'application/json' } })
+      const response = await authFetch(url(routes.user), { headers: { accept: 'application/json' } })
       const body = await readJson(response)
       if (response.status === 401) {
         state.signedOut('refresh_failed')
@@ -218,7 +221,7 @@ export function createClient(options: ClientOptions): TesseraClient {
     },
 
     async sessions() {
-      const { body } = await call('sessions/', { headers: { accept: 'application/json' } })
+      const { body } = await call(routes.sessions, { headers: { accept: 'application/json' } })
       const list = Array.isArray(body) ? (body as Session[]) : []
       currentSessionId = list.find((s) => s.current)?.id
       state.confirmSignedIn()
@@ -226,12 +229,13 @@ export function createClient(options: ClientOptions): TesseraClient {
     },
 
     async revokeSession(id) {
-      await call(`sessions/${encodeURIComponent(id)}/`, { method: 'DELETE' })
+      await call(`${routes.sessions.replace(/\/?$/, '/')}${encodeURIComponent(id)}/`, { method: 'DELETE' })
       if (id === currentSessionId) state.signedOut('session_revoked')
     },
 
     async changePassword(oldPassword, newPassword) {
-      await call('auth/password/change/', post({ old_password: oldPassword, new_password: newPassword }))
+      // Both profiles' shapes: dj-rest-auth's new_password1/new_password2, the contract's new_password.
+      await call(routes.passwordChange, post({ old_password: oldPassword, new_password: newPassword, new_password1: newPassword, new_password2: newPassword }))
     },
 
     async refresh() {

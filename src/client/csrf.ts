@@ -48,6 +48,7 @@ export class CsrfTokenSource {
 
   constructor(
     private readonly tokenUrl: string,
+    private readonly tokenKey: string,
     private readonly cookieName: string,
     private readonly readFromCookie: boolean,
     private readonly fetchImpl: typeof fetch,
@@ -74,9 +75,10 @@ export class CsrfTokenSource {
   private async fetchToken(): Promise<string> {
     const response = await this.fetchImpl(this.tokenUrl, { credentials: 'include', headers: { accept: 'application/json' } })
     const body = await readJson(response)
-    if (!response.ok || !isRecord(body) || typeof body.token !== 'string') throw new TesseraClientError(response.status, body)
-    this.cached = body.token
-    return body.token
+    const token = isRecord(body) ? body[this.tokenKey] : undefined
+    if (!response.ok || typeof token !== 'string') throw new TesseraClientError(response.status, body)
+    this.cached = token
+    return token
   }
 }
 

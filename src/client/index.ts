@@ -4,4 +4,4 @@
  */
 export { createClient, type TesseraClient } from './client.js'
 export { TesseraClientError } from './errors.js'
-export type { AuthState, ClientOptions, LoginEvent, LogoutEvent, LogoutReason, RegisterFields, Session, User } from './types.js'
+export { DEFAULT_ROUTES, type AuthState, type ClientOptions, type ClientRoutes, type LoginEvent, type LogoutEvent, type LogoutReason, type RegisterFields, type Session, type User } from './types.js'

@@ -74,6 +74,14 @@ export interface ClientOptions {
    * is passed through untouched, so that the CSRF token never reaches a third party. Default none.
    */
   allowedOrigins?: readonly string[]
+  /**
+   * Where the routes are under `baseUrl`, when the server moved them (`ROUTE_PROFILE`, `ROUTE_<NAME>`): for
+   * `ROUTE_PROFILE=simplejwt`, `{ login: 'token/', refresh: 'token/refresh/', logout: 'token/blacklist/' }`.
+   * The demo page passes the server's whole table. Default: the contract's part 1 (`auth/login/`, ...).
+   */
+  routes?: Partial<ClientRoutes>
+  /** Default `token` (the server's `CSRF_TOKEN_RESPONSE_KEY`): the key of the CSRF route's answer. */
+  csrfTokenKey?: string
   /** The fetch to wrap; default the global one. */
   fetch?: typeof fetch
   /**
@@ -81,4 +89,30 @@ export interface ClientOptions {
    * same server in several tabs must share it, and clients of different servers must not.
    */
   channelName?: string
+}
+
+/** The routes the client calls, as paths under `baseUrl` (the server's route names). */
+export interface ClientRoutes {
+  login: string
+  refresh: string
+  logout: string
+  logoutAll: string
+  user: string
+  sessions: string
+  csrfToken: string
+  register: string
+  passwordChange: string
+}
+
+/** The contract's part 1 (`ROUTE_PROFILE=seed`, the server's default). */
+export const DEFAULT_ROUTES: Readonly<ClientRoutes> = {
+  login: 'auth/login/',
+  refresh: 'auth/refresh_token/',
+  logout: 'auth/logout/',
+  logoutAll: 'auth/logout_all/',
+  user: 'user/',
+  sessions: 'sessions/',
+  csrfToken: 'csrf_token/',
+  register: 'auth/register/',
+  passwordChange: 'auth/password/change/',
 }

@@ -150,6 +150,8 @@ export interface Config {
   simplejwtCompat: boolean
   /** Seconds. */
   userCacheTtl: number
+  /** A language with a catalogue (Django's code, lower-case), and whether requests choose their own. */
+  i18n: { languageCode: string; localeMiddleware: boolean }
   tokens: TokenSettings
   cookies: { access: CookieSettings; refresh: CookieSettings; csrf: CookieSettings }
   csrf: { trustedOrigins: string[]; headerName: string; tokenResponseKey: string }

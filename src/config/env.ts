@@ -32,6 +32,8 @@ export const ENV_VARIABLES = {
   REGISTRATION_ENABLED: ['registrationEnabled', 'bool'],
   SIMPLEJWT_COMPAT: ['simplejwtCompat', 'bool'],
   USER_CACHE_TTL: ['userCacheTtl', 'duration'],
+  LANGUAGE_CODE: ['languageCode', 'string'],
+  LOCALE_MIDDLEWARE: ['localeMiddleware', 'bool'],
   JWT_ALGORITHM: ['tokens.algorithm', 'string'],
   SECRET_KEY: ['tokens.secretKey', 'string'],
   SECRET_KEY_FALLBACKS: ['tokens.secretKeyFallbacks', 'list'],

@@ -76,6 +76,10 @@ export interface TesseraOptions {
   simplejwtCompat?: boolean
   /** How long a user row is cached for authenticated requests. Default `'5s'`. */
   userCacheTtl?: Duration
+  /** The language of Django's, DRF's and SimpleJWT's messages: `LANGUAGE_CODE` (default `en-us`). */
+  languageCode?: string
+  /** `LOCALE_MIDDLEWARE`: choose the language per request from `Accept-Language` (and the `django_language` cookie), as Django's LocaleMiddleware. */
+  localeMiddleware?: boolean
   tokens?: {
     algorithm?: Algorithm
     /** The HMAC secret (SimpleJWT's SIGNING_KEY); required, at least 32 bytes in production. */

@@ -3,6 +3,7 @@ import type { Config, CookieSettings, EmailTransportSettings, TrustProxySetting 
 import { optionName, type EnvOptions } from './env.js'
 import { DEVELOPMENT_HOSTS, isAllowedHostEntry, isProxyAddress } from './network.js'
 import { ALGORITHMS, EMAIL_VERIFICATION, LOG_LEVELS, MODES, SAME_SITE, type TesseraOptions } from './options.js'
+import { supportedLanguageVariant } from '../i18n/index.js'
 import { invalid, parseDuration } from './parse.js'
 import { resolveCors } from './cors.js'
 import { coveringPath, resolveRoutes, ROUTE_PROFILES } from './routes.js'
@@ -41,6 +42,8 @@ export function resolveOptions(options: TesseraOptions | Config = {}): Config {
   const optional = (path: string, value: unknown): string | undefined => (value === undefined ? undefined : text(path, value, ''))
   const list = (path: string, value: unknown): string[] =>
     value === undefined ? [] : Array.isArray(value) && value.every((v) => typeof v === 'string') ? [...value] : fail(invalid(name(path), 'a list of strings', value).message)
+  // Django refuses a LANGUAGE_CODE it has no language for; so does Tessera.
+  const language = (code: string): string => supportedLanguageVariant(code) ?? fail(invalid(name('languageCode'), `a language code such as en-us, de, pt-br or zh-hans`, code).message)
   /** Seconds. */
   const seconds = (path: string, value: unknown, fallback: number, zero = false): number => (value === undefined ? fallback : parseDuration(name(path), value as string, { zero }))
   const millis = (path: string, value: unknown, fallback: number, min: number): number => {
@@ -145,6 +148,7 @@ export function resolveOptions(options: TesseraOptions | Config = {}): Config {
     registrationEnabled: bool('registrationEnabled', o.registrationEnabled, true),
     simplejwtCompat: bool('simplejwtCompat', o.simplejwtCompat, false),
     userCacheTtl: seconds('userCacheTtl', o.userCacheTtl, 5),
+    i18n: { languageCode: language(text('languageCode', o.languageCode, 'en-us')), localeMiddleware: bool('localeMiddleware', o.localeMiddleware, false) },
     tokens: {
       algorithm: oneOf('tokens.algorithm', t.algorithm, ALGORITHMS, 'HS256'),
       secretKey,

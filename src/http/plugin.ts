@@ -1,9 +1,10 @@
 import cookie from '@fastify/cookie'
 import formbody from '@fastify/formbody'
-import type { FastifyInstance, HTTPMethods } from 'fastify'
+import type { FastifyInstance, FastifyRequest, HTTPMethods } from 'fastify'
 import fp from 'fastify-plugin'
 import type { CounterStore, Store } from '../auth/index.js'
 import { configWarnings, resolveOptions, type TesseraOptions } from '../config/index.js'
+import { isEnglish, languageFromRequest, translateBody } from '../i18n/index.js'
 import { createRuntime } from '../runtime.js'
 import { createApi, type TesseraApi } from './api.js'
 import { drfStringFields, useDrfJson } from './bodies.js'
@@ -84,6 +85,16 @@ async function tesseraPlugin(fastify: FastifyInstance, { store, counters, now, .
       reply.header('x-content-type-options', 'nosniff')
       done()
     })
+    const { languageCode, localeMiddleware } = config.i18n
+    // Django's own translations of its messages; nothing at all runs for an English-only server.
+    if (localeMiddleware || !isEnglish(languageCode)) {
+      const languageOf = localeMiddleware ? (request: FastifyRequest) => languageFromRequest(request.headers['accept-language'], request.cookies.django_language, languageCode) : () => languageCode
+      app.addHook('preSerialization', async (request, reply, payload) => {
+        const lang = languageOf(request)
+        if (localeMiddleware) reply.header('content-language', lang)
+        return payload !== null && typeof payload === 'object' && !Array.isArray(payload) && !isEnglish(lang) ? translateBody(payload as Record<string, unknown>, lang) : payload
+      })
+    }
     await app.register(accountRoutes, deps)
     await app.register(tokenRoutes, deps)
     await app.register(sessionRoutes, deps)

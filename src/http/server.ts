@@ -1,6 +1,5 @@
 import cors from '@fastify/cors'
 import swagger from '@fastify/swagger'
-import swaggerUi from '@fastify/swagger-ui'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { resolveOptions, type TrustProxySetting } from '../config/index.js'
 import { handleError } from './errors.js'
@@ -94,7 +93,8 @@ export async function buildServer({ logger, ...options }: ServerOptions): Promis
     },
   })
   // Swagger UI runs scripts on the cookies' origin: off in production unless DOCS_ENABLED, and never framed.
-  if (config.docsEnabled) await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: DOCS_CSP })
+  // Loaded only when served (off by default in production).
+  if (config.docsEnabled) await app.register((await import('@fastify/swagger-ui')).default, { routePrefix: '/docs', staticCSP: DOCS_CSP })
   // Before `tessera`: its request-counting hook must cover Tessera's routes too.
   await app.register(ops)
   await app.register(tessera, options)

@@ -49,14 +49,18 @@ async function sendFile(reply: FastifyReply, dir: string | undefined, name: stri
 }
 
 /**
- * The demo front end at `/`: `web/index.html` with the server's settings in `<meta>` tags (data, not code, so
+ * The demo front end at `/`: `web/index.html` with the server's settings (and its route table) in `<meta>` tags (data, not code, so
  * the CSP needs no inline script), `web/*` under `/assets/`, and the compiled client under `/assets/client/`.
  */
 export async function webRoutes(app: FastifyInstance, { config }: { config: Config }) {
+  // The route table (name → path under the prefix), for the page's client: the demo follows ROUTE_PROFILE.
+  const routesJson = JSON.stringify(Object.fromEntries(Object.entries(config.routes).map(([name, spec]) => [name, spec.path])))
   app.get('/', { schema: { hide: true } }, async (_request, reply) => {
     const html = (await readFile(join(WEB_ROOT, 'index.html'), 'utf8'))
       .replaceAll('{{API_PREFIX}}', escapeAttribute(config.prefix))
       .replaceAll('{{ACCESS_TOKEN_LIFETIME}}', String(config.tokens.accessLifetime))
+      .replaceAll('{{ROUTES}}', escapeAttribute(routesJson))
+      .replaceAll('{{CSRF_TOKEN_RESPONSE_KEY}}', escapeAttribute(config.csrf.tokenResponseKey))
       .replaceAll('{{DEV_MAILBOX_LINK}}', hasDevMailbox(config) ? ' · <a href="/dev/mailbox">Development mailbox</a>' : '')
     return reply.type('text/html; charset=utf-8').header('content-security-policy', DEMO_CSP).header('cache-control', 'no-cache').send(html)
   })

@@ -1,4 +1,4 @@
-import pg from 'pg'
+import type pg from 'pg'
 import { Availability, type Log } from './availability.js'
 import type { BusHandlers, RevocationBus } from './broadcast.js'
 
@@ -41,7 +41,9 @@ export function startPgBus(settings: PgBusSettings, handlers: BusHandlers | unde
   }
 
   const connect = async () => {
-    const next = new pg.Client({ connectionString: settings.url, connectionTimeoutMillis: settings.connectTimeout, query_timeout: settings.timeout, keepAlive: true, keepAliveInitialDelayMillis: 10_000, application_name: 'tessera-listen' })
+    // Loaded with the first connection: a server on SQLite never loads pg at all.
+    const { Client } = (await import('pg')).default
+    const next = new Client({ connectionString: settings.url, connectionTimeoutMillis: settings.connectTimeout, query_timeout: settings.timeout, keepAlive: true, keepAliveInitialDelayMillis: 10_000, application_name: 'tessera-listen' })
     next.on('error', (error) => lost(next, error))
     next.on('end', () => lost(next, new Error('connection ended')))
     next.on('notification', (n) => {

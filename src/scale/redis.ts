@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis'
+import type { Redis } from 'ioredis'
 import { Availability, type Log } from './availability.js'
 
 export interface RedisSettings {
@@ -25,7 +25,9 @@ const retryStrategy = (attempt: number): number => Math.min(100 * 2 ** attempt, 
  * connected or after `timeout`, whichever comes first; reconnection goes on in the background.
  */
 export async function connectRedis(settings: RedisSettings, log: Log, onChange?: (up: boolean) => void): Promise<RedisLink> {
-  const client = new Redis(settings.url, {
+  // Loaded here, not at start: a single instance without Redis never loads ioredis.
+  const { Redis: Client } = await import('ioredis')
+  const client = new Client(settings.url, {
     lazyConnect: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,

@@ -173,3 +173,38 @@ describe('the demo page, used in Chromium as a person would', { skip: SKIP_WITHO
     await Promise.all([laptop.close(), phone.close()])
   })
 })
+
+describe('the demo page follows the server’s route profile', { skip: SKIP_WITHOUT_CHROMIUM }, () => {
+  let app: RunningApp
+  let browser: Browser
+  before(async () => {
+    ;[app, browser] = await Promise.all([startApp({ ROUTE_PROFILE: 'dj-rest-auth', ROUTE_CSRF_TOKEN: 'csrf/', CSRF_TOKEN_RESPONSE_KEY: 'csrfToken' }), launchBrowser()])
+    await createUser(app.t, 'alice', PASSWORD)
+  })
+  after(async () => {
+    await browser?.close()
+    await app?.close()
+  })
+
+  test('dj-rest-auth’s paths: register, sign in and log out work from the page unchanged', async () => {
+    const context = await browser.newContext()
+    const page = await context.newPage()
+    const calls: string[] = []
+    page.on('request', (request) => calls.push(new URL(request.url()).pathname))
+    await page.goto(`${app.origin}/`)
+    const register = page.getByRole('form', { name: 'Create an account' })
+    await register.getByLabel('Username').fill('dora')
+    await register.getByLabel('Password').fill('a sturdy passphrase 42')
+    await register.getByRole('button', { name: 'Create account' }).click()
+    await page.getByText('Welcome, dora').waitFor()
+    await page.getByRole('button', { name: 'Log out', exact: true }).click()
+    await page.getByText('You are signed out.').waitFor()
+    await signIn(page, 'alice')
+    await page.getByText('Signed in as alice.').waitFor()
+    await page.getByRole('button', { name: 'Log out', exact: true }).click()
+    await page.getByText('You are signed out.').waitFor()
+    for (const path of ['/accounts/registration/', '/accounts/login/', '/accounts/logout/']) assert.ok(calls.includes(path), `${path} in ${calls.join(' ')}`)
+    assert.ok(!calls.some((path) => path.startsWith('/accounts/auth/')), calls.join(' '))
+    await context.close()
+  })
+})

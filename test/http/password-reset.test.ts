@@ -62,7 +62,7 @@ describe('password reset (dj-rest-auth routes, Django tokens)', () => {
     assert.deepEqual((await confirm({ uid: 'bm9wZQ' })).json(), { uid: ['Invalid value'] })
     assert.deepEqual((await confirm({ uid: '!!' })).json(), { uid: ['Invalid value'] })
     assert.deepEqual((await confirm({ uid: 'OTk5OQ' })).json(), { uid: ['Invalid value'] })
-    assert.deepEqual((await confirm({ token: `${token.slice(0, -1)}0` })).json(), { token: ['Invalid value'] })
+    assert.deepEqual((await confirm({ token: `${token.slice(0, -1)}${token.endsWith('0') ? '1' : '0'}` })).json(), { token: ['Invalid value'] }, 'one character changed')
     assert.deepEqual((await confirm({ token: 'garbage' })).json(), { token: ['Invalid value'] })
     assert.deepEqual((await confirm({ new_password2: 'something else entirely' })).json(), { new_password2: ['The two password fields didn’t match.'] })
     const weak = await confirm({ new_password1: '12345', new_password2: '12345' })

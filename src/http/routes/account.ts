@@ -3,52 +3,56 @@ import { checkTokenFormat, generateSecret, maskSecret, normalizeSecret } from '.
 import { deleteTokenCookies, setCsrfCookie, setTokenCookies } from '../cookies.js'
 import { originGuard } from '../guards.js'
 import { loggingInClient } from '../request.js'
-import type { RouteDeps } from './deps.js'
-import { emptySchema, errorResponses, passwordBody, passwordChangeBody, profileBody, registerBody, userSchema } from '../schemas.js'
+import { at, type RouteDeps } from './deps.js'
+import { dialectOf } from './dialect.js'
+import { errorResponses, passwordBody, profileBody } from '../schemas.js'
 
-type ShownUser = { id: number; username: string; first_name: string; last_name: string; email: string; email_verified: boolean }
-const publicUser = (u: ShownUser) => ({ id: u.id, username: u.username, first_name: u.first_name, last_name: u.last_name, email: u.email, email_verified: u.email_verified })
 type ProfileBody = { username?: string; first_name?: string; last_name?: string; email?: string; password?: string }
 
 /** The CSRF token endpoint, the current user, registration and password change. */
 export async function accountRoutes(app: FastifyInstance, { runtime, authenticate }: RouteDeps) {
   const { config, auth } = runtime
+  const { routes } = config
+  const dialect = dialectOf(config)
+  const tokenKey = config.csrf.tokenResponseKey
 
-  app.get('/csrf_token/', {
-    schema: { tags: ['csrf'], summary: 'A fresh masked CSRF token; sets the csrftoken cookie when it is absent', response: { 200: { type: 'object', properties: { token: { type: 'string' } }, required: ['token'] } } },
-  }, async (request, reply) => {
-    const cookie = request.cookies[config.cookies.csrf.name]
-    const valid = cookie !== undefined && checkTokenFormat(cookie) === 'ok'
-    const secret = valid ? normalizeSecret(cookie) : generateSecret()
-    // An absent or malformed cookie gets a new secret; an older Django's 64-character masked cookie
-    // is replaced with its unmasked secret, as Django 4.1+ does.
-    if (!valid || cookie !== secret) setCsrfCookie(config, request, reply, secret)
-    // A new mask for every response: the bytes differ each time, which defeats BREACH.
-    return { token: maskSecret(secret) }
+  app.route({
+    ...at(routes.csrfToken),
+    schema: { tags: ['csrf'], summary: 'A fresh masked CSRF token; sets the csrftoken cookie when it is absent', response: { 200: { type: 'object', properties: { [tokenKey]: { type: 'string' } }, required: [tokenKey] } } },
+    handler: async (request, reply) => {
+      const cookie = request.cookies[config.cookies.csrf.name]
+      const valid = cookie !== undefined && checkTokenFormat(cookie) === 'ok'
+      const secret = valid ? normalizeSecret(cookie) : generateSecret()
+      // An absent or malformed cookie gets a new secret; an older Django's 64-character masked cookie
+      // is replaced with its unmasked secret, as Django 4.1+ does.
+      if (!valid || cookie !== secret) setCsrfCookie(config, request, reply, secret)
+      // A new mask for every response: the bytes differ each time, which defeats BREACH.
+      return { [tokenKey]: maskSecret(secret) }
+    },
   })
 
-  app.get('/user/', {
+  app.get(routes.user.path, {
     preHandler: authenticate,
-    schema: { tags: ['account'], summary: 'The current user', security: [{ cookieAuth: [] }, { bearerAuth: [] }], response: { 200: userSchema, ...errorResponses } },
-  }, async (request) => publicUser(request.auth!.user))
+    schema: { tags: ['account'], summary: 'The current user', security: [{ cookieAuth: [] }, { bearerAuth: [] }], response: { 200: dialect.userSchema, ...errorResponses } },
+  }, async (request) => dialect.user(request.auth!.user))
 
   // dj-rest-auth's UserDetailsView: PATCH is partial, PUT needs the username. A new email is confirmed first.
   for (const method of ['PATCH', 'PUT'] as const) {
     app.route<{ Body: ProfileBody }>({
       method,
-      url: '/user/',
+      url: routes.user.path,
       preHandler: authenticate,
-      schema: { tags: ['account'], summary: 'Update the profile; an email change is mailed for confirmation (needs the password or a recent login)', body: profileBody, response: { 200: userSchema, ...errorResponses } },
+      schema: { tags: ['account'], summary: 'Update the profile; an email change is mailed for confirmation (needs the password or a recent login)', body: profileBody, response: { 200: dialect.userSchema, ...errorResponses } },
       handler: async (request) => {
         const { userId, sessionId } = request.auth!
         await auth.updateProfile({ userId, sessionId }, request.body ?? {}, method === 'PUT')
         const user = await auth.getUser(userId)
-        return publicUser(user ?? request.auth!.user)
+        return dialect.user(user ?? request.auth!.user)
       },
     })
   }
 
-  app.delete<{ Body: { password?: string } | null }>('/user/', {
+  app.delete<{ Body: { password?: string } | null }>(routes.user.path, {
     preHandler: authenticate,
     schema: { tags: ['account'], summary: 'Delete the account (needs the password or a recent login): every session ends, cookies are deleted', body: passwordBody, response: { ...errorResponses } },
   }, async (request, reply) => {
@@ -58,26 +62,31 @@ export async function accountRoutes(app: FastifyInstance, { runtime, authenticat
     return reply.code(204).send()
   })
 
-  app.post<{ Body: { username: string; password: string; email?: string; first_name?: string; last_name?: string } }>('/auth/register/', {
+  app.route<{ Body: Record<string, string> }>({
+    ...at(routes.register),
     config: { csrf: false },
     preHandler: originGuard(runtime),
-    schema: { tags: ['account'], summary: 'Create an account (Django password validation) and log it in', body: registerBody, response: { 201: userSchema, ...errorResponses } },
-  }, async (request, reply) => {
-    const client = loggingInClient(request)
-    const { user, pair } = await auth.registerAccount(request.body, client)
-    // EMAIL_VERIFICATION=mandatory: the account exists, the session waits for the confirmation.
-    if (pair) {
-      setTokenCookies(config, request, reply, pair.access, pair.refresh)
-      setCsrfCookie(config, request, reply, client.csrfSecret)
-    }
-    return reply.code(201).send(publicUser(user))
+    schema: { tags: ['account'], summary: 'Create an account (Django password validation) and log it in', body: dialect.registerSchema, response: { 201: dialect.registeredSchema, ...errorResponses } },
+    handler: async (request, reply) => {
+      const client = loggingInClient(request)
+      const { user, pair } = await dialect.fieldsOf(() => auth.registerAccount(dialect.account(request.body), client))
+      // EMAIL_VERIFICATION=mandatory: the account exists, the session waits for the confirmation.
+      if (pair) {
+        setTokenCookies(config, request, reply, pair.access, pair.refresh)
+        setCsrfCookie(config, request, reply, client.csrfSecret)
+      }
+      return reply.code(201).send(dialect.registered(user, pair !== null))
+    },
   })
 
-  app.post<{ Body: { old_password: string; new_password: string } }>('/auth/password/change/', {
+  app.route<{ Body: Record<string, string> }>({
+    ...at(routes.passwordChange),
     preHandler: authenticate,
-    schema: { tags: ['account'], summary: 'Change the password; every other session is revoked', body: passwordChangeBody, response: { 200: emptySchema, ...errorResponses } },
-  }, async (request) => {
-    await auth.changePassword(request.auth!.userId, request.auth!.sessionId, request.body.old_password, request.body.new_password)
-    return {}
+    schema: { tags: ['account'], summary: 'Change the password; every other session is revoked', body: dialect.passwordChangeSchema, response: { 200: dialect.passwordChangedSchema, ...errorResponses } },
+    handler: async (request) => {
+      const passwords = dialect.passwords(request.body)
+      await dialect.fieldsOf(() => auth.changePassword(request.auth!.userId, request.auth!.sessionId, passwords.old, passwords.new, passwords.confirm))
+      return dialect.passwordChanged
+    },
   })
 }

@@ -1,3 +1,4 @@
+import type { RouteSpec } from '../../config/index.js'
 import type { Runtime } from '../../runtime.js'
 import type { TesseraApi } from '../api.js'
 
@@ -7,3 +8,6 @@ export interface RouteDeps {
   /** The preHandler that requires an access token (see `TesseraApi.authenticate`). */
   authenticate: TesseraApi['authenticate']
 }
+
+/** Where the route table puts a route: `app.route({ ...at(config.routes.login), handler })`. */
+export const at = (spec: RouteSpec) => ({ method: [...spec.methods], url: spec.path })

@@ -4,7 +4,7 @@ import { ValidationError } from '../../errors.js'
 import { originGuard } from '../guards.js'
 import { clientInfo } from '../request.js'
 import { detailOnly, emailBody, errorResponses, keyBody, resetConfirmBody } from '../schemas.js'
-import type { RouteDeps } from './deps.js'
+import { at, type RouteDeps } from './deps.js'
 
 /**
  * The answers that must not tell whether an account has the address (reset, resend) take at least this
@@ -39,44 +39,53 @@ function checkEmail(email: string): void {
  */
 export async function emailRoutes(app: FastifyInstance, { runtime }: RouteDeps) {
   const { auth, config } = runtime
+  const { routes } = config
   const checkOrigin = originGuard(runtime)
   const open = { csrf: false } as const
 
-  app.post<{ Body: { email: string } }>('/auth/password/reset/', {
+  app.route<{ Body: { email: string } }>({
+    ...at(routes.passwordReset),
     config: open,
     preHandler: checkOrigin,
     schema: { tags: ['account'], summary: 'Mail a password-reset link; the same answer whether or not an account has the address', body: emailBody, response: { 200: detailOnly, ...errorResponses } },
-  }, async (request) => {
-    checkEmail(request.body.email)
-    await inEqualTime(() => auth.requestPasswordReset(request.body.email, clientInfo(request, config.cookies.csrf.name)))
-    return { detail: RESET_SENT }
+    handler: async (request) => {
+      checkEmail(request.body.email)
+      await inEqualTime(() => auth.requestPasswordReset(request.body.email, clientInfo(request, config.cookies.csrf.name)))
+      return { detail: RESET_SENT }
+    },
   })
 
-  app.post<{ Body: { uid: string; token: string; new_password1: string; new_password2: string } }>('/auth/password/reset/confirm/', {
+  app.route<{ Body: { uid: string; token: string; new_password1: string; new_password2: string } }>({
+    ...at(routes.passwordResetConfirm),
     config: open,
     preHandler: checkOrigin,
     schema: { tags: ['account'], summary: "Set a new password with the mailed uid and token (Django's tokens); every session ends", body: resetConfirmBody, response: { 200: detailOnly, ...errorResponses } },
-  }, async (request) => {
-    await auth.confirmPasswordReset(request.body, clientInfo(request, config.cookies.csrf.name))
-    return { detail: RESET_DONE }
+    handler: async (request) => {
+      await auth.confirmPasswordReset(request.body, clientInfo(request, config.cookies.csrf.name))
+      return { detail: RESET_DONE }
+    },
   })
 
-  app.post<{ Body: { key: string } }>('/auth/registration/verify-email/', {
+  app.route<{ Body: { key: string } }>({
+    ...at(routes.verifyEmail),
     config: open,
     preHandler: checkOrigin,
     schema: { tags: ['account'], summary: 'Confirm an email address (or an email change) with the mailed key', body: keyBody, response: { 200: detailOnly, 404: detailOnly, ...errorResponses } },
-  }, async (request) => {
-    await auth.verifyEmail(request.body.key)
-    return { detail: 'ok' }
+    handler: async (request) => {
+      await auth.verifyEmail(request.body.key)
+      return { detail: 'ok' }
+    },
   })
 
-  app.post<{ Body: { email: string } }>('/auth/registration/resend-email/', {
+  app.route<{ Body: { email: string } }>({
+    ...at(routes.resendEmail),
     config: open,
     preHandler: checkOrigin,
     schema: { tags: ['account'], summary: 'Mail the confirmation again; the same answer whatever the address', body: emailBody, response: { 200: detailOnly, ...errorResponses } },
-  }, async (request) => {
-    checkEmail(request.body.email)
-    await inEqualTime(() => auth.resendConfirmation(request.body.email, clientInfo(request, config.cookies.csrf.name)))
-    return { detail: 'ok' }
+    handler: async (request) => {
+      checkEmail(request.body.email)
+      await inEqualTime(() => auth.resendConfirmation(request.body.email, clientInfo(request, config.cookies.csrf.name)))
+      return { detail: 'ok' }
+    },
   })
 }

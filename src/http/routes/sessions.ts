@@ -1,28 +1,31 @@
 import type { FastifyInstance } from 'fastify'
 import { deleteTokenCookies } from '../cookies.js'
-import type { RouteDeps } from './deps.js'
+import { at, type RouteDeps } from './deps.js'
 import { errorResponses, sessionSchema } from '../schemas.js'
 
 /** Session management: list, revoke one, log out everywhere. */
 export async function sessionRoutes(app: FastifyInstance, { runtime, authenticate }: RouteDeps) {
   const { config, auth } = runtime
+  const { routes } = config
 
-  app.get('/sessions/', {
+  app.route({
+    ...at(routes.sessions),
     preHandler: authenticate,
     schema: { tags: ['sessions'], summary: "The user's live sessions", response: { 200: { type: 'array', items: sessionSchema }, ...errorResponses } },
-  }, async (request) => {
-    const sessions = await auth.listSessions(request.auth!.userId, request.auth!.sessionId)
-    return sessions.map((s) => ({
-      id: s.id,
-      created: new Date(s.created_at).toISOString(),
-      last_used: new Date(s.last_used_at).toISOString(),
-      user_agent: s.user_agent,
-      ip: s.ip,
-      current: s.current,
-    }))
+    handler: async (request) => {
+      const sessions = await auth.listSessions(request.auth!.userId, request.auth!.sessionId)
+      return sessions.map((s) => ({
+        id: s.id,
+        created: new Date(s.created_at).toISOString(),
+        last_used: new Date(s.last_used_at).toISOString(),
+        user_agent: s.user_agent,
+        ip: s.ip,
+        current: s.current,
+      }))
+    },
   })
 
-  app.delete<{ Params: { id: string } }>('/sessions/:id/', {
+  app.delete<{ Params: { id: string } }>(`${routes.sessions.path.replace(/\/?$/, '/')}:id/`, {
     preHandler: authenticate,
     schema: { tags: ['sessions'], summary: 'Revoke one of your sessions', params: { type: 'object', properties: { id: { type: 'string', maxLength: 64 } }, required: ['id'] }, response: { 204: { type: 'null' }, 404: errorResponses[401], ...errorResponses } },
   }, async (request, reply) => {
@@ -31,7 +34,8 @@ export async function sessionRoutes(app: FastifyInstance, { runtime, authenticat
     return reply.code(204).send()
   })
 
-  app.post<{ Body: { keep_current?: boolean } | undefined }>('/auth/logout_all/', {
+  app.route<{ Body: { keep_current?: boolean } | undefined }>({
+    ...at(routes.logoutAll),
     preHandler: authenticate,
     schema: {
       tags: ['sessions'],
@@ -39,10 +43,11 @@ export async function sessionRoutes(app: FastifyInstance, { runtime, authenticat
       body: { type: ['object', 'null'], properties: { keep_current: { type: 'boolean' } } },
       response: { 200: { type: 'object', properties: { revoked: { type: 'integer' } } }, ...errorResponses },
     },
-  }, async (request, reply) => {
-    const keep = request.body?.keep_current === true ? request.auth!.sessionId : undefined
-    const revoked = await auth.revokeUserSessions(request.auth!.userId, 'logout_all', keep)
-    if (!keep) deleteTokenCookies(config, request, reply)
-    return { revoked }
+    handler: async (request, reply) => {
+      const keep = request.body?.keep_current === true ? request.auth!.sessionId : undefined
+      const revoked = await auth.revokeUserSessions(request.auth!.userId, 'logout_all', keep)
+      if (!keep) deleteTokenCookies(config, request, reply)
+      return { revoked }
+    },
   })
 }

@@ -4,71 +4,81 @@ import { TokenInvalidError } from '../../tokens/index.js'
 import { deleteTokenCookies, setCsrfCookie, setTokenCookies } from '../cookies.js'
 import { originGuard } from '../guards.js'
 import { clientInfo, loggingInClient } from '../request.js'
-import type { RouteDeps } from './deps.js'
+import { at, type RouteDeps } from './deps.js'
+import { dialectOf } from './dialect.js'
 import { credentialsBody, emptySchema, errorResponses, verifyBody } from '../schemas.js'
 
-const PERMISSION_DENIED = new TesseraError('ERR_TOKEN_MISSING', 'You do not have permission to perform this action.')
 const NO_REFRESH_COOKIE = new TesseraError('ERR_TOKEN_MISSING', 'Refresh token was not included in the cookie.')
 
 /** Login, refresh, logout and verify: the token endpoints of the contract. */
 export async function tokenRoutes(app: FastifyInstance, { runtime, authenticate }: RouteDeps) {
   const { config, auth } = runtime
+  const { routes } = config
+  const dialect = dialectOf(config)
   const refreshCookie = config.cookies.refresh.name
   const checkOrigin = originGuard(runtime)
 
-  app.post<{ Body: { username: string; password: string } }>('/auth/login/', {
+  app.route<{ Body: { username: string; password: string } }>({
+    ...at(routes.login),
     config: { csrf: false },
     preHandler: checkOrigin,
-    schema: { tags: ['auth'], summary: 'Log in: sets the access and refresh cookies and rotates the CSRF cookie', body: credentialsBody, response: { 200: emptySchema, ...errorResponses } },
-  }, async (request, reply) => {
-    const client = loggingInClient(request)
-    const { access, refresh } = await auth.login(request.body.username, request.body.password, client)
-    setTokenCookies(config, request, reply, access, refresh)
-    setCsrfCookie(config, request, reply, client.csrfSecret)
-    return {}
+    schema: { tags: ['auth'], summary: 'Log in: sets the access and refresh cookies and rotates the CSRF cookie', body: credentialsBody, response: { 200: dialect.loggedInSchema, ...errorResponses } },
+    handler: async (request, reply) => {
+      const client = loggingInClient(request)
+      const { access, refresh, user } = await auth.login(request.body.username, request.body.password, client)
+      setTokenCookies(config, request, reply, access, refresh)
+      setCsrfCookie(config, request, reply, client.csrfSecret)
+      return dialect.loggedIn(user)
+    },
   })
 
-  app.post('/auth/refresh_token/', {
+  app.route({
+    ...at(routes.refresh),
     config: { csrf: false },
     preHandler: checkOrigin,
     schema: { tags: ['auth'], summary: 'New access cookie (and, with rotation, a new refresh cookie) from the refresh cookie', response: { 200: emptySchema, ...errorResponses } },
-  }, async (request, reply) => {
-    const token = request.cookies[refreshCookie]
-    if (!token) throw NO_REFRESH_COOKIE
-    const { access, refresh } = await auth.refresh(token, clientInfo(request, config.cookies.csrf.name))
-    setTokenCookies(config, request, reply, access, refresh)
-    return {}
+    handler: async (request, reply) => {
+      const token = request.cookies[refreshCookie]
+      if (!token) throw NO_REFRESH_COOKIE
+      const { access, refresh } = await auth.refresh(token, clientInfo(request, config.cookies.csrf.name))
+      setTokenCookies(config, request, reply, access, refresh)
+      return {}
+    },
   })
 
-  app.post('/auth/logout/', {
-    schema: { tags: ['auth'], summary: 'Log out: blacklists the refresh token, revokes its session and deletes both cookies', response: { 200: emptySchema, ...errorResponses } },
+  app.route({
+    ...at(routes.logout),
+    schema: { tags: ['auth'], summary: 'Log out: blacklists the refresh token, revokes its session and deletes both cookies', response: { 200: dialect.loggedOutSchema, ...errorResponses } },
     // Works with only the refresh cookie too (the access token may have expired): the refresh cookie
     // is then the credential, and the plugin's CSRF hook has already required the token for it.
     preHandler: async (request, reply) => {
       if (request.headers.authorization === undefined && request.cookies[refreshCookie]) return
       return authenticate(request, reply)
     },
-  }, async (request, reply) => {
-    const token = request.cookies[refreshCookie]
-    if (token) await auth.logout(token)
-    // A Bearer client holds no refresh cookie: its access token names the session to end.
-    else if (request.auth?.via === 'bearer' && request.auth.sessionId !== undefined) await auth.logoutSession(request.auth.sessionId, request.auth.userId)
-    else throw PERMISSION_DENIED
-    deleteTokenCookies(config, request, reply)
-    return {}
+    handler: async (request, reply) => {
+      const token = request.cookies[refreshCookie]
+      if (token) await auth.logout(token)
+      // A Bearer client holds no refresh cookie: its access token names the session to end.
+      else if (request.auth?.via === 'bearer' && request.auth.sessionId !== undefined) await auth.logoutSession(request.auth.sessionId, request.auth.userId)
+      else throw dialect.noRefreshCookie
+      deleteTokenCookies(config, request, reply)
+      return dialect.loggedOut
+    },
   })
 
-  app.post<{ Body: { token: string } }>('/auth/verify/', {
+  app.route<{ Body: { token: string } }>({
+    ...at(routes.verify),
     config: { csrf: false },
     schema: { tags: ['auth'], summary: "SimpleJWT's verify: 200 when the token is valid and not revoked", body: verifyBody, response: { 200: emptySchema, ...errorResponses } },
-  }, async (request) => {
-    try {
-      await auth.verifyAnyToken(request.body.token)
-    } catch (error) {
-      // SimpleJWT's views answer {detail, code}, not the authentication-failure shape of an access token.
-      if (error instanceof TokenInvalidError) throw new TokenInvalidError('refresh', error.message, error.reason)
-      throw error
-    }
-    return {}
+    handler: async (request) => {
+      try {
+        await auth.verifyAnyToken(request.body.token)
+      } catch (error) {
+        // SimpleJWT's views answer {detail, code}, not the authentication-failure shape of an access token.
+        if (error instanceof TokenInvalidError) throw new TokenInvalidError('refresh', error.message, error.reason)
+        throw error
+      }
+      return {}
+    },
   })
 }
