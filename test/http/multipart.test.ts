@@ -42,6 +42,13 @@ describe('multipart/form-data bodies (DRF’s MultiPartParser), fields only, wit
     assert.deepEqual({ status: missing.statusCode, body: missing.json() }, { status: 400, body: { password: ['This field is required.'] } })
   })
 
+  test('a cross-site form may send multipart without a preflight: a login from a foreign Origin is still refused', async () => {
+    const response = await post(LOGIN, await formData([['username', 'alice'], ['password', PASSWORD]]), { origin: 'https://evil.example' })
+    assert.equal(response.statusCode, 403)
+    assert.match(response.json().detail, /^CSRF Failed: Origin checking failed - https:\/\/evil\.example does not match any trusted origins\./)
+    assert.equal(cookiesOf(response).access_token, undefined)
+  })
+
   test('a file part is a 400 that says so; nothing is logged in', async () => {
     const response = await post(LOGIN, await formData([['username', 'alice'], ['password', PASSWORD], ['avatar', new Blob(['GIF89a']), 'x.gif']]))
     assert.equal(response.statusCode, 400)
