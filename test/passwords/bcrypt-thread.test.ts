@@ -14,11 +14,16 @@ test('bcrypt runs off the event loop: a cost-12 check finishes while this thread
   assert.equal(await verifyDjangoPassword('correct horse battery', encoded), true, 'warm: the worker is started')
   // On this thread a cost-12 compare is ~0.35 s of work, so it could only finish well after the
   // block ends. On a worker it is done by the time the block ends, and resolves at once.
-  const check = verifyDjangoPassword('correct horse battery', encoded)
-  blockFor(2500)
-  const unblocked = performance.now()
-  assert.equal(await check, true)
-  const after = performance.now() - unblocked
+  // A loaded machine may starve the worker too: up to three tries. On this thread no try could pass,
+  // since the compare only starts once the block ends.
+  let after = Number.POSITIVE_INFINITY
+  for (let attempt = 0; attempt < 3 && after >= 150; attempt++) {
+    const check = verifyDjangoPassword('correct horse battery', encoded)
+    blockFor(2500)
+    const unblocked = performance.now()
+    assert.equal(await check, true)
+    after = performance.now() - unblocked
+  }
   assert.ok(after < 150, `resolved ${after.toFixed(0)} ms after the thread was free: the work was done on this thread`)
   assert.equal(await verifyDjangoPassword('wrong', encoded), false)
 })
