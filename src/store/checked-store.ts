@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks'
-import type { MailStatus, NewMail, NewUser, OutboxMessage, RefreshRecord, RotateOutcome, Session, SessionSeen, Store, StoredKey, User, UserChange, UserPatch } from '../auth/index.js'
+import type { MailStatus, NewMail, NewUser, OutboxMessage, PendingLogin, RecoveryCode, RefreshRecord, TotpFactor, RotateOutcome, Session, SessionSeen, Store, StoredKey, User, UserChange, UserPatch } from '../auth/index.js'
 import { StoreUnavailableError } from '../errors.js'
 import { translateError } from './errors.js'
 
@@ -121,6 +121,39 @@ export class CheckedStore implements Store {
   }
   updateSigningKeyPrivate(kid: string, privateKey: string): Promise<void> {
     return this.#run('updateSigningKeyPrivate', () => this.inner.updateSigningKeyPrivate(kid, privateKey))
+  }
+  findTotp(userId: number): Promise<TotpFactor | null> {
+    return this.#run('findTotp', () => this.inner.findTotp(userId))
+  }
+  startTotp(userId: number, secret: string, now: number): Promise<boolean> {
+    return this.#run('startTotp', () => this.inner.startTotp(userId, secret, now))
+  }
+  activateTotp(userId: number, secret: string, step: number, codeHashes: string[], mails: NewMail[], now: number): Promise<boolean> {
+    return this.#run('activateTotp', () => this.inner.activateTotp(userId, secret, step, codeHashes, mails, now))
+  }
+  useTotpStep(userId: number, step: number): Promise<boolean> {
+    return this.#run('useTotpStep', () => this.inner.useTotpStep(userId, step))
+  }
+  removeTotp(userId: number, mails: NewMail[], now: number): Promise<boolean> {
+    return this.#run('removeTotp', () => this.inner.removeTotp(userId, mails, now))
+  }
+  listRecoveryCodes(userId: number): Promise<RecoveryCode[]> {
+    return this.#run('listRecoveryCodes', () => this.inner.listRecoveryCodes(userId))
+  }
+  useRecoveryCode(id: number, mails: NewMail[], now: number): Promise<boolean> {
+    return this.#run('useRecoveryCode', () => this.inner.useRecoveryCode(id, mails, now))
+  }
+  createPendingLogin(pending: PendingLogin): Promise<void> {
+    return this.#run('createPendingLogin', () => this.inner.createPendingLogin(pending))
+  }
+  findPendingLogin(id: string): Promise<PendingLogin | null> {
+    return this.#run('findPendingLogin', () => this.inner.findPendingLogin(id))
+  }
+  failPendingLogin(id: string): Promise<number> {
+    return this.#run('failPendingLogin', () => this.inner.failPendingLogin(id))
+  }
+  consumePendingLogin(id: string): Promise<boolean> {
+    return this.#run('consumePendingLogin', () => this.inner.consumePendingLogin(id))
   }
   ping(): Promise<void> {
     return this.#run('ping', () => this.inner.ping())

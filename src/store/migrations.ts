@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely'
+import { sql, type ColumnDefinitionBuilder, type Kysely, type Migration, type MigrationProvider } from 'kysely'
 import { usernameKey } from '../auth/username.js'
 
 export type Dialect = 'sqlite' | 'postgres'
@@ -163,6 +163,44 @@ function migrations(dialect: Dialect): Record<string, Migration> {
       // biome-ignore lint/suspicious/noExplicitAny: as for `up`
       async down(db: Kysely<any>) {
         await db.schema.alterTable('auth_user').dropColumn('tokens_not_before').execute()
+      },
+    },
+    '0006_mfa': {
+      // Second factors: a TOTP secret (sealed) per user with the last time step used, the recovery codes
+      // (argon2 hashes), and the logins that wait for their second factor. They go with their user.
+      // biome-ignore lint/suspicious/noExplicitAny: as for 0001
+      async up(db: Kysely<any>) {
+        const user = (c: ColumnDefinitionBuilder) => c.notNull().references('auth_user.id').onDelete('cascade')
+        await db.schema
+          .createTable('auth_mfa_totp')
+          .addColumn('user_id', 'integer', (c) => user(c).primaryKey())
+          .addColumn('secret', 'text', (c) => c.notNull())
+          .addColumn('confirmed_at', big)
+          .addColumn('last_step', big)
+          .addColumn('created_at', big, (c) => c.notNull())
+          .execute()
+        await db.schema
+          .createTable('auth_mfa_recovery_code')
+          .addColumn('id', dialect === 'postgres' ? 'bigserial' : 'integer', (c) => (dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement()))
+          .addColumn('user_id', 'integer', user)
+          .addColumn('code_hash', 'text', (c) => c.notNull())
+          .addColumn('used_at', big)
+          .execute()
+        await db.schema.createIndex('auth_mfa_recovery_code_user_id').on('auth_mfa_recovery_code').column('user_id').execute()
+        await db.schema
+          .createTable('auth_mfa_pending')
+          .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
+          .addColumn('user_id', 'integer', user)
+          .addColumn('client_key', 'varchar(64)', (c) => c.notNull())
+          .addColumn('created_at', big, (c) => c.notNull())
+          .addColumn('expires_at', big, (c) => c.notNull())
+          .addColumn('failures', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute()
+        await db.schema.createIndex('auth_mfa_pending_expires_at').on('auth_mfa_pending').column('expires_at').execute()
+      },
+      // biome-ignore lint/suspicious/noExplicitAny: as for `up`
+      async down(db: Kysely<any>) {
+        for (const table of ['auth_mfa_pending', 'auth_mfa_recovery_code', 'auth_mfa_totp']) await db.schema.dropTable(table).ifExists().execute()
       },
     },
   }
