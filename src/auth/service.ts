@@ -2,7 +2,9 @@ import type { Config } from '../config/index.js'
 import type { PasswordHasher } from '../passwords/index.js'
 import type { TokenService } from '../tokens/index.js'
 import type { Audit, AuthContext, ClientInfo, MailComposer } from './context.js'
-import { login } from './login.js'
+import { beginLogin, login } from './login.js'
+import { activateTotp, disableTotp, removeFactors, setupTotp } from './mfa.js'
+import { verifySecondFactor, type SecondFactor } from './mfa-verify.js'
 import { MailLimiter } from './mail-limit.js'
 import { LoginLimiter, MemoryCounters, type CounterStore } from './rate-limit.js'
 import { refresh } from './refresh.js'
@@ -28,7 +30,7 @@ export interface AuthServiceDeps {
 }
 
 /** The use cases, bound to their dependencies. The HTTP layer and the CLI both use this. */
-export function createAuthService(config: Pick<Config, 'tokens' | 'registrationEnabled' | 'userCacheTtl' | 'rateLimit' | 'simplejwtCompat' | 'usernameAllowMixedScripts'> & Partial<Pick<Config, 'accounts' | 'email'>>, deps: AuthServiceDeps) {
+export function createAuthService(config: Pick<Config, 'tokens' | 'registrationEnabled' | 'userCacheTtl' | 'rateLimit' | 'simplejwtCompat' | 'usernameAllowMixedScripts'> & Partial<Pick<Config, 'accounts' | 'email' | 'mfa'>>, deps: AuthServiceDeps) {
   const now = deps.now ?? Date.now
   const audit = deps.audit ?? (() => {})
   const counters = deps.counters ?? new MemoryCounters()
@@ -42,6 +44,11 @@ export function createAuthService(config: Pick<Config, 'tokens' | 'registrationE
     limiter: new LoginLimiter(config.rateLimit, counters, now, audit),
     audit,
     now,
+    mfa: {
+      issuer: config.mfa?.issuer ?? 'Tessera',
+      pendingLifetime: config.mfa?.pendingLifetime ?? 300,
+      pendingMaxAttempts: config.rateLimit.enabled ? (config.mfa?.pendingMaxAttempts ?? 5) : Number.POSITIVE_INFINITY,
+    },
     ...(config.accounts && { accounts: config.accounts }),
     ...(deps.mail && { mail: deps.mail }),
   }
@@ -57,6 +64,17 @@ export function createAuthService(config: Pick<Config, 'tokens' | 'registrationE
       return rows.length
     },
     login: (username: string, password: string, client: ClientInfo) => login(ctx, username, password, client),
+    /** The login route's step: a session, or `{mfa}` (a pending login) for an account with a second factor. */
+    beginLogin: (username: string, password: string, client: ClientInfo) => beginLogin(ctx, username, password, client),
+    verifySecondFactor: (token: string | undefined, factor: SecondFactor, client: ClientInfo, next: ClientInfo) => verifySecondFactor(ctx, token, factor, client, next),
+    setupTotp: (actor: Actor, password: string | undefined) => setupTotp(ctx, actor, password),
+    activateTotp: (actor: Actor, code: string) => activateTotp(ctx, actor, code),
+    disableTotp: (actor: Actor, proof: { code?: string; password?: string }) => disableTotp(ctx, actor, proof),
+    /** The operator's reset (`tessera mfa reset`): every factor goes, every session ends; false when there was none. */
+    resetFactors: async (userId: number) => {
+      const user = await ctx.store.findUserById(userId)
+      return user ? removeFactors(ctx, user, 'mfa_reset') : false
+    },
     refresh: (token: string, client: ClientInfo) => refresh(ctx, token, client),
     logout: (refreshToken: string) => logout(ctx, refreshToken),
     logoutSession: (sessionId: string, userId: number) => logoutSession(ctx, sessionId, userId),

@@ -95,6 +95,18 @@ export interface AccountSettings {
   reauthWindow: number
 }
 
+/** Second factors: TOTP and the login step that waits for one. */
+export interface MfaSettings {
+  /** The issuer an authenticator app shows next to the account name. */
+  issuer: string
+  /** Seconds a password step waits for its second factor (the `mfa_pending` cookie's lifetime). */
+  pendingLifetime: number
+  /** Wrong codes one pending login may send before it is ended (off with the rate limits). */
+  pendingMaxAttempts: number
+  /** The `mfa_pending` cookie: HttpOnly, over the login, verify and passkey-login routes. */
+  cookie: CookieSettings
+}
+
 /** The database, the PostgreSQL pool and the bounds on how long a request may wait for it. */
 export interface DatabaseSettings {
   url: string
@@ -153,6 +165,7 @@ export interface Config {
   rateLimit: RateLimitSettings
   email: EmailSettings
   accounts: AccountSettings
+  mfa: MfaSettings
   database: DatabaseSettings
   scale: ScaleSettings
 }

@@ -160,6 +160,14 @@ export interface TesseraOptions {
     /** How long after a password login the sensitive actions need no password again. Default `'5m'`. */
     reauthWindow?: Duration
   }
+  mfa?: {
+    /** The issuer shown by authenticator apps. Default: `accounts.siteName`. */
+    issuer?: string
+    /** How long the password step waits for the second factor. Default `'5m'`. */
+    pendingLifetime?: Duration
+    /** Wrong codes one pending login may send before it ends (off with `rateLimit.enabled`). Default 5. */
+    pendingMaxAttempts?: number
+  }
   database?: {
     /** A file path or `sqlite:` URL (SQLite), or `postgres://...`. Default `./data/tessera.sqlite3`. */
     url?: string

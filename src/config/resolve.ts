@@ -112,6 +112,8 @@ export function resolveOptions(options: TesseraOptions | Config = {}): Config {
   const d = o.database ?? {}
   const e = o.email ?? {}
   const a = o.accounts ?? {}
+  const m = o.mfa ?? {}
+  const pendingLifetime = seconds('mfa.pendingLifetime', m.pendingLifetime, 300)
   const host = text('host', o.host, '127.0.0.1')
   const port = int('port', o.port, 8000, 0, 65535)
   const transport = emailTransport(optional('email.url', e.url), mode, name('email.url'), fail)
@@ -204,6 +206,12 @@ export function resolveOptions(options: TesseraOptions | Config = {}): Config {
       emailVerificationUrl: link('accounts.emailVerificationUrl', a.emailVerificationUrl, '<site>/#/verify-email/{key}', ['{key}']),
       emailConfirmationExpireDays: int('accounts.emailConfirmationExpireDays', a.emailConfirmationExpireDays, 3, 1, 365),
       reauthWindow: seconds('accounts.reauthWindow', a.reauthWindow, 300, true),
+    },
+    mfa: {
+      issuer: text('mfa.issuer', m.issuer, text('accounts.siteName', a.siteName, 'Tessera')),
+      pendingLifetime,
+      pendingMaxAttempts: int('mfa.pendingMaxAttempts', m.pendingMaxAttempts, 5, 1, 1000),
+      cookie: { name: 'mfa_pending', path: coveringPath(prefix, routes, ['login', 'mfaVerify', 'webauthnLoginOptions', 'webauthnLogin']), domain, secure, sameSite, httpOnly: true, maxAge: Math.ceil(pendingLifetime) },
     },
     database: {
       url: text('database.url', d.url, './data/tessera.sqlite3'),

@@ -15,6 +15,7 @@ import { accountRoutes } from './routes/account.js'
 import type { RouteDeps } from './routes/deps.js'
 import { emailRoutes } from './routes/email.js'
 import { jwksRoutes } from './routes/jwks.js'
+import { mfaRoutes } from './routes/mfa.js'
 import { sessionRoutes } from './routes/sessions.js'
 import { tokenRoutes } from './routes/tokens.js'
 
@@ -86,6 +87,7 @@ async function tesseraPlugin(fastify: FastifyInstance, { store, counters, now, .
     await app.register(tokenRoutes, deps)
     await app.register(sessionRoutes, deps)
     await app.register(emailRoutes, deps)
+    await app.register(mfaRoutes, deps)
     // A known path with a method it does not have is a 405 with `Allow`, not a 404.
     for (const [url, allowed] of [...methods]) {
       const others = ROUTE_METHODS.filter((m) => !allowed.has(m))

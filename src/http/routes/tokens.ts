@@ -5,7 +5,8 @@ import { deleteTokenCookies, setCsrfCookie, setTokenCookies } from '../cookies.j
 import { originGuard } from '../guards.js'
 import { clientInfo, loggingInClient } from '../request.js'
 import { at, type RouteDeps } from './deps.js'
-import { credentialsBody, emptySchema, errorResponses, verifyBody } from '../schemas.js'
+import { credentialsBody, emptySchema, errorResponses, loginAnswer, verifyBody } from '../schemas.js'
+import { answerMfaRequired } from './mfa.js'
 
 const PERMISSION_DENIED = new TesseraError('ERR_TOKEN_MISSING', 'You do not have permission to perform this action.')
 const NO_REFRESH_COOKIE = new TesseraError('ERR_TOKEN_MISSING', 'Refresh token was not included in the cookie.')
@@ -21,10 +22,12 @@ export async function tokenRoutes(app: FastifyInstance, { runtime, authenticate 
     ...at(routes.login),
     config: { csrf: false },
     preHandler: checkOrigin,
-    schema: { tags: ['auth'], summary: 'Log in: sets the access and refresh cookies and rotates the CSRF cookie', body: credentialsBody, response: { 200: emptySchema, ...errorResponses } },
+    schema: { tags: ['auth'], summary: 'Log in: sets the access and refresh cookies and rotates the CSRF cookie', body: credentialsBody, response: { 200: loginAnswer, ...errorResponses } },
     handler: async (request, reply) => {
       const client = loggingInClient(request)
-      const { access, refresh } = await auth.login(request.body.username, request.body.password, client)
+      const step = await auth.beginLogin(request.body.username, request.body.password, client)
+      if ('mfa' in step) return answerMfaRequired(config, request, reply, client, step.mfa)
+      const { access, refresh } = step
       setTokenCookies(config, request, reply, access, refresh)
       setCsrfCookie(config, request, reply, client.csrfSecret)
       return {}
