@@ -36,6 +36,33 @@ export interface PendingLogin {
   failures: number
 }
 
+/** A passkey: a WebAuthn credential (id and COSE public key base64url) with the signature counter last seen. */
+export interface PasskeyRecord {
+  id: string
+  user_id: number
+  public_key: string
+  counter: number
+  /** The authenticator's transports, comma-separated (`internal,hybrid`). */
+  transports: string
+  name: string
+  created_at: number
+  last_used_at: number | null
+}
+
+/** What a WebAuthn challenge is for: adding a passkey, a passwordless login, or a pending login's second factor. */
+export type ChallengePurpose = 'register' | 'login' | 'mfa'
+
+/** A challenge handed out, single-use, bound to the client that asked (clientKey) and, but for `login`, to a user. */
+export interface WebAuthnChallenge {
+  /** SHA-256 of the `webauthn_challenge` cookie's value. */
+  id: string
+  challenge: string
+  purpose: ChallengePurpose
+  user_id: number | null
+  client_key: string
+  expires_at: number
+}
+
 export interface MfaStore {
   findTotp(userId: number): Promise<TotpFactor | null>
   /** Stores an unconfirmed secret, replacing an earlier unconfirmed one; false (nothing changed) while a confirmed one exists. */
@@ -60,4 +87,19 @@ export interface MfaStore {
   failPendingLogin(id: string): Promise<number>
   /** Deletes it; true for the one caller that did (a pending login completes once). */
   consumePendingLogin(id: string): Promise<boolean>
+  listPasskeys(userId: number): Promise<PasskeyRecord[]>
+  findPasskey(id: string): Promise<PasskeyRecord | null>
+  /** Stores a new passkey with its notice; a credential id already registered (by anyone) is ERR_CONFLICT. */
+  addPasskey(passkey: PasskeyRecord, mails: NewMail[], now: number): Promise<void>
+  /**
+   * Compare-and-set of the signature counter: records `counter` and the use only when it is above the stored
+   * one (or both are 0: authenticators without a counter). False for a cloned or replayed assertion.
+   */
+  usePasskey(id: string, counter: number, now: number): Promise<boolean>
+  /** Deletes one of the user's passkeys (`id`), or all of them (`null`); false, with nothing queued, when none was. */
+  removePasskeys(userId: number, id: string | null, mails: NewMail[], now: number): Promise<boolean>
+  /** Stores a challenge (and forgets those expired at `now`). */
+  createChallenge(challenge: WebAuthnChallenge, now: number): Promise<void>
+  /** Deletes and returns it: a challenge answers once, whatever the answer was. */
+  takeChallenge(id: string): Promise<WebAuthnChallenge | null>
 }

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks'
-import type { MailStatus, NewMail, NewUser, OutboxMessage, PendingLogin, RecoveryCode, RefreshRecord, TotpFactor, RotateOutcome, Session, SessionSeen, Store, StoredKey, User, UserChange, UserPatch } from '../auth/index.js'
+import type { MailStatus, NewMail, NewUser, OutboxMessage, PasskeyRecord, PendingLogin, RecoveryCode, WebAuthnChallenge, RefreshRecord, TotpFactor, RotateOutcome, Session, SessionSeen, Store, StoredKey, User, UserChange, UserPatch } from '../auth/index.js'
 import { StoreUnavailableError } from '../errors.js'
 import { translateError } from './errors.js'
 
@@ -154,6 +154,27 @@ export class CheckedStore implements Store {
   }
   consumePendingLogin(id: string): Promise<boolean> {
     return this.#run('consumePendingLogin', () => this.inner.consumePendingLogin(id))
+  }
+  listPasskeys(userId: number): Promise<PasskeyRecord[]> {
+    return this.#run('listPasskeys', () => this.inner.listPasskeys(userId))
+  }
+  findPasskey(id: string): Promise<PasskeyRecord | null> {
+    return this.#run('findPasskey', () => this.inner.findPasskey(id))
+  }
+  addPasskey(passkey: PasskeyRecord, mails: NewMail[], now: number): Promise<void> {
+    return this.#run('addPasskey', () => this.inner.addPasskey(passkey, mails, now))
+  }
+  usePasskey(id: string, counter: number, now: number): Promise<boolean> {
+    return this.#run('usePasskey', () => this.inner.usePasskey(id, counter, now))
+  }
+  removePasskeys(userId: number, id: string | null, mails: NewMail[], now: number): Promise<boolean> {
+    return this.#run('removePasskeys', () => this.inner.removePasskeys(userId, id, mails, now))
+  }
+  createChallenge(challenge: WebAuthnChallenge, now: number): Promise<void> {
+    return this.#run('createChallenge', () => this.inner.createChallenge(challenge, now))
+  }
+  takeChallenge(id: string): Promise<WebAuthnChallenge | null> {
+    return this.#run('takeChallenge', () => this.inner.takeChallenge(id))
   }
   ping(): Promise<void> {
     return this.#run('ping', () => this.inner.ping())

@@ -1,10 +1,11 @@
 import { sql, type CompiledQuery, type Kysely } from 'kysely'
-import type { MfaStore, NewMail, PendingLogin, RecoveryCode, TotpFactor } from '../auth/index.js'
+import type { MfaStore, NewMail, PasskeyRecord, PendingLogin, RecoveryCode, TotpFactor, WebAuthnChallenge } from '../auth/index.js'
 import { newMailRow, numeric } from './rows.js'
 import type { Database } from './schema.js'
 
 const TOTP_NUMBERS = ['confirmed_at', 'last_step', 'created_at'] as const
 const PENDING_NUMBERS = ['created_at', 'expires_at', 'failures'] as const
+const PASSKEY_NUMBERS = ['counter', 'created_at', 'last_used_at'] as const
 const NOTHING_CHANGED = Symbol('nothing changed')
 
 /**
@@ -105,5 +106,45 @@ export abstract class KyselyMfaStore implements MfaStore {
   async consumePendingLogin(id: string): Promise<boolean> {
     const result = await this.db.deleteFrom('auth_mfa_pending').where('id', '=', id).executeTakeFirst()
     return Number(result.numDeletedRows) > 0
+  }
+
+  async listPasskeys(userId: number): Promise<PasskeyRecord[]> {
+    const rows = await this.db.selectFrom('auth_webauthn_credential').selectAll().where('user_id', '=', userId).orderBy('created_at').orderBy('id').execute()
+    return rows.map((r) => numeric(r, PASSKEY_NUMBERS))
+  }
+
+  async findPasskey(id: string): Promise<PasskeyRecord | null> {
+    const row = await this.db.selectFrom('auth_webauthn_credential').selectAll().where('id', '=', id).executeTakeFirst()
+    return row ? numeric(row, PASSKEY_NUMBERS) : null
+  }
+
+  async addPasskey(passkey: PasskeyRecord, mails: NewMail[], now: number): Promise<void> {
+    await this.atomically([this.db.insertInto('auth_webauthn_credential').values(passkey).compile(), ...this.#mails(mails, now)], false)
+  }
+
+  async usePasskey(id: string, counter: number, now: number): Promise<boolean> {
+    const result = await this.db
+      .updateTable('auth_webauthn_credential')
+      .set({ counter, last_used_at: now })
+      .where('id', '=', id)
+      .where('counter', counter === 0 ? '=' : '<', counter)
+      .executeTakeFirst()
+    return Number(result.numUpdatedRows) > 0
+  }
+
+  removePasskeys(userId: number, id: string | null, mails: NewMail[], now: number): Promise<boolean> {
+    let remove = this.db.deleteFrom('auth_webauthn_credential').where('user_id', '=', userId)
+    if (id !== null) remove = remove.where('id', '=', id)
+    return this.atomically([remove.compile(), ...this.#mails(mails, now)], true)
+  }
+
+  async createChallenge(challenge: WebAuthnChallenge, now: number): Promise<void> {
+    await this.db.deleteFrom('auth_webauthn_challenge').where('expires_at', '<=', now).execute()
+    await this.db.insertInto('auth_webauthn_challenge').values(challenge).execute()
+  }
+
+  async takeChallenge(id: string): Promise<WebAuthnChallenge | null> {
+    const row = await this.db.deleteFrom('auth_webauthn_challenge').where('id', '=', id).returningAll().executeTakeFirst()
+    return row ? numeric(row, ['user_id', 'expires_at']) : null
   }
 }

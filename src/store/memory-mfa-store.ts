@@ -1,4 +1,5 @@
-import type { MfaStore, NewMail, PendingLogin, RecoveryCode, TotpFactor } from '../auth/index.js'
+import type { MfaStore, NewMail, PasskeyRecord, PendingLogin, RecoveryCode, TotpFactor, WebAuthnChallenge } from '../auth/index.js'
+import { TesseraError } from '../errors.js'
 
 const copy = <T extends object>(row: T | undefined): T | null => (row ? { ...row } : null)
 
@@ -10,6 +11,8 @@ export abstract class MemoryMfaStore implements MfaStore {
   readonly #totp = new Map<number, TotpFactor>()
   readonly #codes = new Map<number, RecoveryCode>()
   readonly #pending = new Map<string, PendingLogin>()
+  readonly #passkeys = new Map<string, PasskeyRecord>()
+  readonly #challenges = new Map<string, WebAuthnChallenge>()
   #lastCodeId = 0
 
   /** Throws as a closed pool does once the store is closed. */
@@ -22,10 +25,12 @@ export abstract class MemoryMfaStore implements MfaStore {
     this.#totp.delete(userId)
     for (const [id, code] of this.#codes) if (code.user_id === userId) this.#codes.delete(id)
     for (const [id, pending] of this.#pending) if (pending.user_id === userId) this.#pending.delete(id)
+    for (const [id, passkey] of this.#passkeys) if (passkey.user_id === userId) this.#passkeys.delete(id)
+    for (const [id, challenge] of this.#challenges) if (challenge.user_id === userId) this.#challenges.delete(id)
   }
 
   protected clearFactors(): void {
-    for (const table of [this.#totp, this.#codes, this.#pending]) table.clear()
+    for (const table of [this.#totp, this.#codes, this.#pending, this.#passkeys, this.#challenges]) table.clear()
   }
 
   async findTotp(userId: number): Promise<TotpFactor | null> {
@@ -105,5 +110,52 @@ export abstract class MemoryMfaStore implements MfaStore {
   async consumePendingLogin(id: string): Promise<boolean> {
     this.assertOpen()
     return this.#pending.delete(id)
+  }
+
+  async listPasskeys(userId: number): Promise<PasskeyRecord[]> {
+    this.assertOpen()
+    return [...this.#passkeys.values()].filter((p) => p.user_id === userId).sort((a, b) => a.created_at - b.created_at || (a.id < b.id ? -1 : 1)).map((p) => ({ ...p }))
+  }
+
+  async findPasskey(id: string): Promise<PasskeyRecord | null> {
+    this.assertOpen()
+    return copy(this.#passkeys.get(id))
+  }
+
+  async addPasskey(passkey: PasskeyRecord, mails: NewMail[], now: number): Promise<void> {
+    this.assertOpen()
+    if (this.#passkeys.has(passkey.id)) throw new TesseraError('ERR_CONFLICT', 'already exists')
+    this.#passkeys.set(passkey.id, { ...passkey })
+    this.queueMails(mails, now)
+  }
+
+  async usePasskey(id: string, counter: number, now: number): Promise<boolean> {
+    this.assertOpen()
+    const passkey = this.#passkeys.get(id)
+    if (!passkey || (counter === 0 ? passkey.counter !== 0 : passkey.counter >= counter)) return false
+    Object.assign(passkey, { counter, last_used_at: now })
+    return true
+  }
+
+  async removePasskeys(userId: number, id: string | null, mails: NewMail[], now: number): Promise<boolean> {
+    this.assertOpen()
+    const gone = [...this.#passkeys.values()].filter((p) => p.user_id === userId && (id === null || p.id === id))
+    if (gone.length === 0) return false
+    for (const passkey of gone) this.#passkeys.delete(passkey.id)
+    this.queueMails(mails, now)
+    return true
+  }
+
+  async createChallenge(challenge: WebAuthnChallenge, now: number): Promise<void> {
+    this.assertOpen()
+    for (const [id, old] of this.#challenges) if (old.expires_at <= now) this.#challenges.delete(id)
+    this.#challenges.set(challenge.id, { ...challenge })
+  }
+
+  async takeChallenge(id: string): Promise<WebAuthnChallenge | null> {
+    this.assertOpen()
+    const challenge = copy(this.#challenges.get(id))
+    this.#challenges.delete(id)
+    return challenge
   }
 }

@@ -1,5 +1,5 @@
 import type { Generated } from 'kysely'
-import type { OutboxMessage, PendingLogin, RecoveryCode, RefreshRecord, Session, StoredKey, TotpFactor } from '../auth/index.js'
+import type { OutboxMessage, PasskeyRecord, PendingLogin, RecoveryCode, WebAuthnChallenge, RefreshRecord, Session, StoredKey, TotpFactor } from '../auth/index.js'
 
 /** Booleans are stored as 0/1 on every database; times are integer milliseconds unless suffixed `_s`. */
 export interface UserTable {
@@ -30,6 +30,8 @@ export type OutboxTable = Omit<OutboxMessage, 'id'> & { id: Generated<number> }
 export type TotpTable = TotpFactor
 export type RecoveryCodeTable = Omit<RecoveryCode, 'id'> & { id: Generated<number> }
 export type PendingLoginTable = PendingLogin
+export type PasskeyTable = PasskeyRecord
+export type ChallengeTable = WebAuthnChallenge
 
 export interface Database {
   auth_user: UserTable
@@ -40,4 +42,6 @@ export interface Database {
   auth_mfa_totp: TotpTable
   auth_mfa_recovery_code: RecoveryCodeTable
   auth_mfa_pending: PendingLoginTable
+  auth_webauthn_credential: PasskeyTable
+  auth_webauthn_challenge: ChallengeTable
 }

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto'
 import { after, before, beforeEach, describe, test } from 'node:test'
 import type { NewMail, RefreshRecord, Session, SessionSeen, Store } from '../../src/auth/index.js'
 import { TesseraError } from '../../src/errors.js'
-import { mfaContract } from './mfa-contract.js'
+import { mfaContract, passkeyContract } from './mfa-contract.js'
 
 export interface StoreUnderTest {
   store: Store
@@ -405,5 +405,6 @@ export function storeContract(name: string, open: () => Promise<StoreUnderTest>)
     })
 
     mfaContract(() => ({ store, peer: s.peer, userId }))
+    passkeyContract(() => ({ store, peer: s.peer, userId }))
   })
 }

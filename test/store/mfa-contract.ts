@@ -78,3 +78,51 @@ export function mfaContract(get: () => { store: Store; peer: Store; userId: numb
     assert.deepEqual(await store.listRecoveryCodes(userId), [])
   })
 }
+
+export function passkeyContract(get: () => { store: Store; peer: Store; userId: number }) {
+  const passkey = (userId: number, id: string, created = T0) => ({ id, user_id: userId, public_key: 'pQECAyYgASFYIA', counter: 0, transports: 'internal', name: `Key ${id}`, created_at: created, last_used_at: null })
+
+  test('passkeys: listed by age, a credential id is registered once (ERR_CONFLICT, nothing queued), removed one or all', async () => {
+    const { store, userId } = get()
+    await store.addPasskey(passkey(userId, 'b', T0 + 1), [notice(userId)], T0)
+    await store.addPasskey(passkey(userId, 'a', T0 + 2), [], T0)
+    assert.deepEqual((await store.listPasskeys(userId)).map((p) => p.id), ['b', 'a'])
+    assert.deepEqual(await store.findPasskey('b'), passkey(userId, 'b', T0 + 1))
+    await assert.rejects(store.addPasskey(passkey(userId, 'a'), [notice(userId)], T0), (e: unknown) => (e as { code?: string }).code === 'ERR_CONFLICT')
+    assert.deepEqual(await store.mailCounts(), { queued: 1, sent: 0, dead: 0 })
+    assert.equal(await store.removePasskeys(userId + 1, 'a', [], T0), false, "another user's id removes nothing")
+    assert.equal(await store.removePasskeys(userId, 'a', [notice(userId)], T0), true)
+    assert.equal(await store.removePasskeys(userId, 'a', [notice(userId)], T0), false)
+    await store.addPasskey(passkey(userId, 'c'), [], T0)
+    assert.equal(await store.removePasskeys(userId, null, [], T0), true)
+    assert.deepEqual(await store.listPasskeys(userId), [])
+    assert.deepEqual(await store.mailCounts(), { queued: 2, sent: 0, dead: 0 })
+  })
+
+  test('the signature counter only goes up (compare-and-set across instances); 0 stays allowed for authenticators without one', async () => {
+    const { store, peer, userId } = get()
+    await store.addPasskey(passkey(userId, 'k'), [], T0)
+    assert.equal(await store.usePasskey('k', 0, T0 + 1), true)
+    assert.equal(await store.usePasskey('k', 5, T0 + 2), true)
+    assert.deepEqual([(await store.findPasskey('k'))?.counter, (await store.findPasskey('k'))?.last_used_at], [5, T0 + 2])
+    assert.equal(await peer.usePasskey('k', 5, T0 + 3), false)
+    assert.equal(await peer.usePasskey('k', 0, T0 + 3), false)
+    const racers = await Promise.all([store.usePasskey('k', 6, T0), peer.usePasskey('k', 6, T0)])
+    assert.deepEqual(racers.sort(), [false, true])
+    assert.equal(await store.usePasskey('absent', 9, T0), false)
+  })
+
+  test('challenges are taken once; expired ones are forgotten; they go with their user', async () => {
+    const { store, peer, userId } = get()
+    const row = (id: string, expires: number) => ({ id, challenge: `ch-${id}`, purpose: 'register' as const, user_id: userId, client_key: 'k', expires_at: expires })
+    await store.createChallenge(row('old', T0 + 5), T0)
+    await store.createChallenge({ ...row('anon', T0 + 100), user_id: null, purpose: 'login' }, T0 + 10)
+    assert.equal(await store.takeChallenge('old'), null)
+    assert.deepEqual((await Promise.all([store.takeChallenge('anon'), peer.takeChallenge('anon')])).filter(Boolean), [{ ...row('anon', T0 + 100), user_id: null, purpose: 'login' }])
+    await store.createChallenge(row('mine', T0 + 100), T0)
+    await store.addPasskey(passkey(userId, 'gone'), [], T0)
+    await store.deleteUser(userId)
+    assert.equal(await store.takeChallenge('mine'), null)
+    assert.equal(await store.findPasskey('gone'), null)
+  })
+}
