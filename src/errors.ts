@@ -22,6 +22,8 @@ export type ErrorCode =
   | 'ERR_AUTH_MFA_REQUIRED'
   /** No pending login (absent, expired, used, or started by another client) for the second factor. */
   | 'ERR_AUTH_MFA_PENDING'
+  /** No live WebAuthn challenge (absent, expired, used, or asked for by another client). */
+  | 'ERR_WEBAUTHN_CHALLENGE'
   /** No mail can go out (production without EMAIL_URL). */
   | 'ERR_MAIL_UNAVAILABLE'
   | 'ERR_CSRF_FAILED'

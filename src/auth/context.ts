@@ -52,7 +52,7 @@ export interface AuthContext {
   accounts?: AccountSettings
   mail?: MailComposer
   /** The second factors' settings; `pendingMaxAttempts` is Infinity with the rate limits off. */
-  mfa: { issuer: string; pendingLifetime: number; pendingMaxAttempts: number }
+  mfa: { issuer: string; pendingLifetime: number; pendingMaxAttempts: number; challengeLifetime: number; maxCredentials: number }
   /** The per-address budget of password-reset and confirmation mails. */
   mailLimiter?: MailLimiter
 }

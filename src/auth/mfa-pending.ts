@@ -19,7 +19,8 @@ export interface MfaChallenge {
 export async function factorsOf(ctx: AuthContext, userId: number): Promise<MfaMethod[]> {
   const methods: MfaMethod[] = []
   if ((await ctx.store.findTotp(userId))?.confirmed_at) methods.push('totp')
-  if ((await ctx.store.listRecoveryCodes(userId)).length > 0 && methods.length > 0) methods.push('recovery_code')
+  if (methods.length > 0 && (await ctx.store.listRecoveryCodes(userId)).length > 0) methods.push('recovery_code')
+  if ((await ctx.store.listPasskeys(userId)).length > 0) methods.push('webauthn')
   return methods
 }
 

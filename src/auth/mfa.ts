@@ -120,11 +120,16 @@ export async function disableTotp(ctx: AuthContext, actor: Actor, proof: { code?
   await removeFactors(ctx, user, 'mfa_disabled', actor.sessionId)
 }
 
-/** Removes the user's second factors, ends their sessions (but `keep`) and mails the notice. */
+/**
+ * Removes TOTP (`mfa_disabled`) or every factor, passkeys too (`mfa_reset`, the operator's), ends the
+ * user's sessions (but `keep`) and mails the notice.
+ */
 export async function removeFactors(ctx: AuthContext, user: User, reason: 'mfa_disabled' | 'mfa_reset', keep?: string): Promise<boolean> {
-  const removed = await ctx.store.removeTotp(user.id, noticeMails(ctx, user, 'mfa_factor_removed', { factor: 'TOTP' }), ctx.now())
+  const now = ctx.now()
+  const totp = await ctx.store.removeTotp(user.id, noticeMails(ctx, user, 'mfa_factor_removed', { factor: reason === 'mfa_reset' ? 'every second factor' : 'TOTP' }), now)
+  const passkeys = reason === 'mfa_reset' && (await ctx.store.removePasskeys(user.id, null, totp ? [] : noticeMails(ctx, user, 'mfa_factor_removed', { factor: 'every second factor' }), now))
   ctx.mail?.wake()
   await revokeUserSessions(ctx, user.id, reason, keep)
-  ctx.audit(reason, { user_id: user.id, factor: 'totp', removed })
-  return removed
+  ctx.audit(reason, { user_id: user.id, totp, passkeys })
+  return totp || passkeys
 }

@@ -105,6 +105,21 @@ export interface MfaSettings {
   pendingMaxAttempts: number
   /** The `mfa_pending` cookie: HttpOnly, over the login, verify and passkey-login routes. */
   cookie: CookieSettings
+  webauthn: WebAuthnSettings
+}
+
+/** Passkeys. Without `rpId`/`origins` the relying party is the host and origin each request came to (ALLOWED_HOSTS vouches for it). */
+export interface WebAuthnSettings {
+  rpId: string | undefined
+  /** Origins whose assertions are accepted; empty: the request's own origin. */
+  origins: string[]
+  rpName: string
+  /** Seconds a challenge may be answered in (and the browser's timeout). */
+  challengeLifetime: number
+  /** Passkeys one account may register. */
+  maxCredentials: number
+  /** The `webauthn_challenge` cookie that binds a challenge to the client that asked for it. */
+  cookie: CookieSettings
 }
 
 /** The database, the PostgreSQL pool and the bounds on how long a request may wait for it. */

@@ -3,6 +3,7 @@ import type { Config, CookieSettings, EmailTransportSettings, TrustProxySetting 
 import { optionName, type EnvOptions } from './env.js'
 import { DEVELOPMENT_HOSTS, isAllowedHostEntry, isProxyAddress } from './network.js'
 import { ALGORITHMS, EMAIL_VERIFICATION, LOG_LEVELS, MODES, SAME_SITE, type TesseraOptions } from './options.js'
+import { resolveMfa } from './mfa.js'
 import { invalid, parseDuration } from './parse.js'
 import { coveringPath, resolveRoutes, ROUTE_PROFILES } from './routes.js'
 
@@ -112,8 +113,6 @@ export function resolveOptions(options: TesseraOptions | Config = {}): Config {
   const d = o.database ?? {}
   const e = o.email ?? {}
   const a = o.accounts ?? {}
-  const m = o.mfa ?? {}
-  const pendingLifetime = seconds('mfa.pendingLifetime', m.pendingLifetime, 300)
   const host = text('host', o.host, '127.0.0.1')
   const port = int('port', o.port, 8000, 0, 65535)
   const transport = emailTransport(optional('email.url', e.url), mode, name('email.url'), fail)
@@ -207,12 +206,7 @@ export function resolveOptions(options: TesseraOptions | Config = {}): Config {
       emailConfirmationExpireDays: int('accounts.emailConfirmationExpireDays', a.emailConfirmationExpireDays, 3, 1, 365),
       reauthWindow: seconds('accounts.reauthWindow', a.reauthWindow, 300, true),
     },
-    mfa: {
-      issuer: text('mfa.issuer', m.issuer, text('accounts.siteName', a.siteName, 'Tessera')),
-      pendingLifetime,
-      pendingMaxAttempts: int('mfa.pendingMaxAttempts', m.pendingMaxAttempts, 5, 1, 1000),
-      cookie: { name: 'mfa_pending', path: coveringPath(prefix, routes, ['login', 'mfaVerify', 'webauthnLoginOptions', 'webauthnLogin']), domain, secure, sameSite, httpOnly: true, maxAge: Math.ceil(pendingLifetime) },
-    },
+    mfa: resolveMfa(o.mfa ?? {}, { text, optional, list, int, seconds, name, fail }, { mode, prefix, routes, siteName: text('accounts.siteName', a.siteName, 'Tessera'), cookie: { domain, secure, sameSite } }),
     database: {
       url: text('database.url', d.url, './data/tessera.sqlite3'),
       poolSize: int('database.poolSize', d.poolSize, 10, 1, 1000),

@@ -92,4 +92,12 @@ export const totpRemoveBody = { type: ['object', 'null'], properties: { code, pa
 export const secondFactorBody = { type: 'object', properties: { code, recovery_code: code, webauthn: { type: 'object' } } } as const
 export const recoveryCodesAnswer = { type: 'object', properties: { recovery_codes: { type: 'array', items: { type: 'string' } } }, required: ['recovery_codes'] } as const
 
+export const credentialBody = { type: 'object', required: ['credential'], properties: { credential: { type: 'object' }, name: { type: 'string', maxLength: 64, pattern: noNul } } } as const
+export const usernameBody = { type: ['object', 'null'], properties: { username: { type: 'string', minLength: 1, maxLength: 150, pattern: noNul } } } as const
+export const passkeySchema = {
+  type: 'object',
+  properties: { id: { type: 'string' }, name: { type: 'string' }, created: { type: 'string', format: 'date-time' }, last_used: { type: ['string', 'null'], format: 'date-time' } },
+  required: ['id', 'name', 'created'],
+} as const
+
 export const errorResponses = { 400: { type: 'object', additionalProperties: true }, 401: detailSchema, 403: detailSchema, 429: detailSchema, 503: detailSchema } as const

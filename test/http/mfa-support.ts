@@ -3,6 +3,7 @@ import assert from 'node:assert/strict'
 import { totpCode } from '../../src/auth/index.js'
 import { createTestApp, Jar, type TestApp } from '../support/app.js'
 import { PASSWORD } from './helpers.js'
+import { mailbox } from './mail-support.js'
 
 export const TOTP = '/accounts/auth/mfa/totp/'
 export const ACTIVATE = '/accounts/auth/mfa/totp/activate/'
@@ -42,6 +43,19 @@ export async function loginWithTotp(jar: Jar, secret: string, clock: Clock, user
   assert.deepEqual(first.json(), { mfa_required: true, methods: ['totp', 'recovery_code'] })
   clock.step()
   return jar.request('POST', VERIFY, { body: { code: totpCode(secret, clock.ms) } })
+}
+
+/**
+ * The subjects mailed so far, once there are `count` of them: a run of the sender that is already under
+ * way when the test asks may not include the last message, so this asks again for up to two seconds.
+ */
+export async function subjects(t: TestApp, count: number): Promise<string[]> {
+  const deadline = Date.now() + 2000
+  for (;;) {
+    const mails = await mailbox(t)
+    if (mails.length >= count || Date.now() > deadline) return mails.map((m) => m.subject ?? '')
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
 }
 
 export { createTestApp, Jar }

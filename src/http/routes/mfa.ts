@@ -1,10 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { ClientInfo, MfaChallenge } from '../../auth/index.js'
 import type { Config } from '../../config/index.js'
-import { deleteCookie, setCookie } from '../../cookies/index.js'
-import { setCsrfCookie, setTokenCookies } from '../cookies.js'
+import { setCsrfCookie, setStepCookie, setTokenCookies } from '../cookies.js'
 import { originGuard } from '../guards.js'
-import { clientInfo, isSecureRequest, loggingInClient } from '../request.js'
+import { clientInfo, loggingInClient } from '../request.js'
+import { relyingParty } from './passkeys.js'
 import { codeBody, emptySchema, errorResponses, passwordBody, recoveryCodesAnswer, secondFactorBody, totpRemoveBody, totpSetupAnswer } from '../schemas.js'
 import { at, type RouteDeps } from './deps.js'
 
@@ -13,8 +13,7 @@ import { at, type RouteDeps } from './deps.js'
  * `mfa_pending` cookie (the pending login) and the CSRF secret the pending login is bound to.
  */
 export function answerMfaRequired(config: Config, request: FastifyRequest, reply: FastifyReply, client: ClientInfo, challenge: MfaChallenge) {
-  const cookie = setCookie(config.mfa.cookie, challenge.token, isSecureRequest(request))
-  reply.setCookie(cookie.name, cookie.value, cookie.options)
+  setStepCookie(request, reply, config.mfa.cookie, challenge.token)
   setCsrfCookie(config, request, reply, client.csrfSecret)
   return { mfa_required: true, methods: challenge.methods }
 }
@@ -47,20 +46,22 @@ export async function mfaRoutes(app: FastifyInstance, { runtime, authenticate }:
     handler: async (request) => ({ recovery_codes: await auth.activateTotp(actor(request), request.body.code) }),
   })
 
-  app.route<{ Body: { code?: string; recovery_code?: string } }>({
+  app.route<{ Body: { code?: string; recovery_code?: string; webauthn?: unknown } }>({
     ...at(routes.mfaVerify),
     // A login step: no session yet, so the Origin check that login gets (the pending cookie is the credential).
     config: { csrf: false },
     preHandler: originGuard(runtime),
-    schema: { tags: ['mfa'], summary: 'Second login step: a TOTP code or a recovery code completes the pending login, as a plain login', body: secondFactorBody, response: { 200: emptySchema, ...errorResponses } },
+    schema: { tags: ['mfa'], summary: 'Second login step: a TOTP code, a recovery code or a passkey assertion completes the pending login, as a plain login', body: secondFactorBody, response: { 200: emptySchema, ...errorResponses } },
     handler: async (request, reply) => {
       const next = loggingInClient(request)
-      const { code, recovery_code } = request.body
-      const { access, refresh } = await auth.verifySecondFactor(request.cookies[config.mfa.cookie.name], { ...(code !== undefined && { code }), ...(recovery_code !== undefined && { recovery_code }) }, clientInfo(request, config.cookies.csrf.name), next)
+      const { code, recovery_code, webauthn } = request.body
+      const factor = { ...(code !== undefined && { code }), ...(recovery_code !== undefined && { recovery_code }), ...(webauthn !== undefined && { webauthn }) }
+      const ceremony = { challengeToken: request.cookies[config.mfa.webauthn.cookie.name], rp: relyingParty(config, request) }
+      if (webauthn !== undefined) setStepCookie(request, reply, config.mfa.webauthn.cookie, null)
+      const { access, refresh } = await auth.verifySecondFactor(request.cookies[config.mfa.cookie.name], factor, clientInfo(request, config.cookies.csrf.name), next, ceremony)
       setTokenCookies(config, request, reply, access, refresh)
       setCsrfCookie(config, request, reply, next.csrfSecret)
-      const gone = deleteCookie(config.mfa.cookie, isSecureRequest(request))
-      reply.setCookie(gone.name, gone.value, gone.options)
+      setStepCookie(request, reply, config.mfa.cookie, null)
       return {}
     },
   })
