@@ -1,7 +1,9 @@
 /**
- * `tessera/client`: the browser side of Tessera. No dependencies and no Node APIs; an ES module that a bundler
- * or a plain `<script type="module">` can load.
+ * `tessera/client`: the browser side of Tessera. No Node APIs; an ES module that a bundler or a plain
+ * `<script type="module">` can load. Its one dependency, `@simplewebauthn/browser`, is for the passkey helpers
+ * (a page without a bundler maps that name, as the demo's server does).
  */
 export { createClient, type TesseraClient } from './client.js'
 export { TesseraClientError } from './errors.js'
-export type { AuthState, ClientOptions, LoginEvent, LogoutEvent, LogoutReason, RegisterFields, Session, User } from './types.js'
+export type { MfaHelpers, PasskeyHelpers } from './factors.js'
+export type { AuthState, ClientOptions, LoginEvent, LoginResult, LogoutEvent, LogoutReason, MfaMethod, Passkey, RegisterFields, SecondFactorProof, Session, TotpSetup, User } from './types.js'
