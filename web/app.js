@@ -1,6 +1,7 @@
 // The demo front end: plain ES module over tessera/client (served from /assets/client/). Everything the
 // server sends is written with textContent, never as HTML: a session's user agent is whatever a client sent.
 import { createClient, TesseraClientError } from './client/index.js'
+import { setupSecurity } from './security.js'
 
 const meta = (name) => document.querySelector(`meta[name="${name}"]`)?.content ?? ''
 const lifetime = Number(meta('tessera-access-lifetime')) || undefined
@@ -109,11 +110,12 @@ async function enter() {
   if (!(await loadUser())) return leave()
   show('in')
   renderAccessLife()
-  await loadSessions()
+  await Promise.all([loadSessions(), security.render()])
 }
 
 function leave() {
   show('out')
+  security.hideSecondStep()
   for (const form of document.querySelectorAll('form')) form.reset()
 }
 
@@ -149,7 +151,8 @@ $('login-form').addEventListener('submit', (event) => {
   const form = event.currentTarget
   const { username = '', password = '' } = formFields(form)
   act(form.querySelector('button'), async () => {
-    await client.login(username, password)
+    const { mfaRequired, methods } = await client.login(username, password)
+    if (mfaRequired) return security.askSecondFactor(methods)
     await enter()
     say(`Signed in as ${username}.`, 'ok')
   }, form.querySelector('[data-error]'))
@@ -207,6 +210,8 @@ client.onLogin(({ fromOtherTab }) => {
 document.addEventListener('visibilitychange', () => {
   if (document.visibilityState === 'visible' && signedIn) loadUser().catch(() => {})
 })
+
+const security = setupSecurity(client, { act, say, enter })
 
 setInterval(renderAccessLife, 1000)
 $('access-lifetime').textContent = lifetime === undefined ? 'unknown' : clock(lifetime)
