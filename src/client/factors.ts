@@ -1,5 +1,11 @@
-import { startAuthentication, startRegistration } from '@simplewebauthn/browser'
+import type { startAuthentication, startRegistration } from '@simplewebauthn/browser'
 import type { MfaMethod, Passkey, SecondFactorProof, TotpSetup } from './types.js'
+
+/**
+ * `@simplewebauthn/browser`, loaded when a passkey helper is first called: a page that never uses passkeys,
+ * or loads the client as a plain module without an import map, never resolves the name.
+ */
+const webauthn = () => import('@simplewebauthn/browser')
 
 /** What the second-factor helpers need from the client. */
 export interface FactorDeps {
@@ -42,7 +48,7 @@ export function createFactors({ call, post, loggedIn }: FactorDeps): { mfa: MfaH
   const json = async <T>(path: string, init: RequestInit, withSession = true) => (await call(path, init, withSession)).body as T
   const assertion = async (username?: string) => {
     const optionsJSON = await json<Parameters<typeof startAuthentication>[0]['optionsJSON']>('auth/webauthn/login/options/', post(username === undefined ? {} : { username }), false)
-    return startAuthentication({ optionsJSON })
+    return (await webauthn()).startAuthentication({ optionsJSON })
   }
   return {
     mfa: {
@@ -60,7 +66,7 @@ export function createFactors({ call, post, loggedIn }: FactorDeps): { mfa: MfaH
     passkeys: {
       async register({ name, password } = {}) {
         const optionsJSON = await json<Parameters<typeof startRegistration>[0]['optionsJSON']>('auth/webauthn/register/options/', post(password === undefined ? {} : { password }))
-        const credential = await startRegistration({ optionsJSON })
+        const credential = await (await webauthn()).startRegistration({ optionsJSON })
         return json<Passkey>('auth/webauthn/register/', post({ credential, ...(name && { name }) }))
       },
       list: async () => json<Passkey[]>('auth/webauthn/credentials/', { headers: { accept: 'application/json' } }),

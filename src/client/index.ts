@@ -1,7 +1,7 @@
 /**
  * `tessera/client`: the browser side of Tessera. No Node APIs; an ES module that a bundler or a plain
- * `<script type="module">` can load. Its one dependency, `@simplewebauthn/browser`, is for the passkey helpers
- * (a page without a bundler maps that name, as the demo's server does).
+ * `<script type="module">` can load. Its one dependency, `@simplewebauthn/browser`, is imported by the passkey
+ * helpers when first called (a page without a bundler maps that name, as the demo's server does).
  */
 export { createClient, type TesseraClient } from './client.js'
 export { TesseraClientError } from './errors.js'

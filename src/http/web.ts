@@ -45,7 +45,7 @@ const ASSET_NAME = /^[a-z0-9-]+\.(js|css|svg)$/
 const WEBAUTHN_BROWSER = dirname(fileURLToPath(import.meta.resolve('@simplewebauthn/browser')))
 const WEBAUTHN_BROWSER_URL = '/assets/vendor/simplewebauthn-browser/'
 const VENDOR_FILE = /^(?:[a-z]+\/)?[A-Za-z0-9]+\.js$/
-const mapVendor = (code: string) => code.replaceAll("from '@simplewebauthn/browser'", `from '${WEBAUTHN_BROWSER_URL}index.js'`)
+const mapVendor = (code: string) => code.replaceAll("'@simplewebauthn/browser'", `'${WEBAUTHN_BROWSER_URL}index.js'`)
 
 const escapeAttribute = (value: string) => value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;')
 

@@ -120,6 +120,25 @@ test('passwordless login: a replayed assertion, a swapped challenge, a lower cou
     assert.equal((await passwordless(client, authenticator)).statusCode, 200, 'the passkey still works after the refusals')
   }))
 
+test('a challenge expires after WEBAUTHN_CHALLENGE_LIFETIME, for registration and for login', () =>
+  withClockApp({ ...ENV, WEBAUTHN_CHALLENGE_LIFETIME: '1m', REAUTH_WINDOW: '10m' }, async (t, clock) => {
+    await createUser(t)
+    const jar = new Jar(t.app)
+    await jar.login()
+    const authenticator = new SoftAuthenticator(ORIGIN)
+    const options = (await jar.request('POST', REGISTER_OPTIONS, { body: {}, csrf: true })).json()
+    assert.equal(options.timeout, 60_000)
+    clock.ms += 61_000
+    assert.deepEqual((await jar.request('POST', REGISTER, { body: { credential: authenticator.create(options) }, csrf: true })).json(), NO_CHALLENGE)
+    authenticator.credentials.length = 0
+    await registerPasskey(jar, authenticator)
+    const client = new Jar(t.app)
+    const login = (await client.request('POST', LOGIN_OPTIONS, { body: {} })).json()
+    clock.ms += 61_000
+    const late = await client.request('POST', LOGIN, { body: { credential: authenticator.get(login) } })
+    assert.deepEqual({ status: late.statusCode, body: late.json() }, { status: 400, body: NO_CHALLENGE })
+  }))
+
 test('login options for a username list its passkeys, and a stable decoy for a name without any', () =>
   withClockApp(ENV, async (t) => {
     await createUser(t)
