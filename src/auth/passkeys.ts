@@ -116,6 +116,9 @@ async function assertionOptions(ctx: AuthContext, target: { userId: number } | {
  * challenge is for that user's second factor; otherwise for a passwordless login.
  */
 export async function loginOptions(ctx: AuthContext, pendingToken: string | undefined, username: string | undefined, rp: RelyingParty, client: ClientInfo): Promise<Ceremony<PublicKeyCredentialRequestOptionsJSON>> {
+  // Anyone may ask, and each answer stores a challenge: RATE_LIMIT_IP_PER_MINUTE bounds them per address.
+  await ctx.limiter.checkIp(client.ip, 'passkey-options')
+  await ctx.limiter.recordIp(client.ip, 'passkey-options')
   let pendingUser: number | null = null
   if (pendingToken) {
     try {

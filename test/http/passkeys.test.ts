@@ -139,6 +139,16 @@ test('a challenge expires after WEBAUTHN_CHALLENGE_LIFETIME, for registration an
     assert.deepEqual({ status: late.statusCode, body: late.json() }, { status: 400, body: NO_CHALLENGE })
   }))
 
+test('passkey-login challenges are bounded per address by RATE_LIMIT_IP_PER_MINUTE (429 with Retry-After)', () =>
+  withClockApp({ ...ENV, RATE_LIMIT_ENABLED: 'true', RATE_LIMIT_IP_PER_MINUTE: '3' }, async (t) => {
+    const jar = new Jar(t.app)
+    for (let i = 0; i < 3; i++) assert.equal((await jar.request('POST', LOGIN_OPTIONS, { body: {} })).statusCode, 200)
+    const refused = await jar.request('POST', LOGIN_OPTIONS, { body: {} })
+    assert.equal(refused.statusCode, 429)
+    assert.ok(Number(refused.headers['retry-after']) >= 1)
+    assert.equal(await t.opened.db.selectFrom('auth_webauthn_challenge').select('id').execute().then((rows) => rows.length), 3)
+  }))
+
 test('login options for a username list its passkeys, and a stable decoy for a name without any', () =>
   withClockApp(ENV, async (t) => {
     await createUser(t)
