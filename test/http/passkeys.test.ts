@@ -216,3 +216,22 @@ test('deleting a passkey (with a recent login) → 204, ends the other sessions 
     assert.deepEqual((await new Jar(t.app).login()).json(), {})
     assert.deepEqual((await subjects(t, 2)).at(-1), 'A second factor was removed from your account on Tessera')
   }))
+
+test('the OpenAPI document lists every second-factor route with its method', () =>
+  withClockApp({}, async (t) => {
+    const doc = (await t.app.inject({ url: '/accounts/openapi.json' })).json()
+    const routes: [string, string][] = [
+      ['post', '/accounts/auth/mfa/totp/'],
+      ['delete', '/accounts/auth/mfa/totp/'],
+      ['post', '/accounts/auth/mfa/totp/activate/'],
+      ['post', '/accounts/auth/mfa/verify/'],
+      ['post', REGISTER_OPTIONS],
+      ['post', REGISTER],
+      ['get', CREDENTIALS],
+      ['delete', '/accounts/auth/webauthn/credentials/{id}/'],
+      ['post', LOGIN_OPTIONS],
+      ['post', LOGIN],
+    ]
+    for (const [method, path] of routes) assert.ok(doc.paths[path]?.[method], `${method.toUpperCase()} ${path} is documented`)
+    assert.deepEqual(Object.keys(doc.paths['/accounts/auth/mfa/verify/'].post.requestBody.content['application/json'].schema.properties).sort(), ['code', 'recovery_code', 'webauthn'])
+  }))
