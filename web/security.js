@@ -102,12 +102,15 @@ export function setupSecurity(client, { act, say, enter }) {
   // --- signed in: passkeys ------------------------------------------------------------------------------------
   const passkeyError = h('p', { class: 'error', 'data-error': true, role: 'alert' })
   const passkeyName = h('input', { name: 'passkey-name', maxlength: '64', placeholder: 'This laptop' })
+  // Needed when the last sign-in is older than the server's REAUTH_WINDOW.
+  const passkeyPassword = h('input', { type: 'password', name: 'passkey-password', autocomplete: 'current-password' })
   const add = button('Add a passkey')
   const list = h('ul', { id: 'passkey-list', class: 'sessions' })
   const passkeyCard = h('article', { class: 'card', 'aria-labelledby': 'passkeys-title', id: 'passkeys-card' },
     h('h2', { id: 'passkeys-title' }, 'Passkeys'),
     list,
     h('label', {}, 'Name ', passkeyName),
+    h('label', {}, h('span', {}, 'Password ', h('span', { class: 'muted' }, '(if asked)')), ' ', passkeyPassword),
     h('div', { class: 'actions' }, add),
     passkeyError)
 
@@ -116,7 +119,7 @@ export function setupSecurity(client, { act, say, enter }) {
     list.replaceChildren(...passkeys.map((p) => {
       const drop = button('Remove', { class: 'secondary', 'aria-label': `Remove passkey ${p.name}` })
       drop.addEventListener('click', () => act(drop, async () => {
-        await client.passkeys.remove(p.id)
+        await client.passkeys.remove(p.id, { password: passkeyPassword.value || undefined })
         await render()
         say(`Passkey ${p.name} removed; your other sessions were signed out.`, 'ok')
       }, passkeyError))
@@ -126,8 +129,9 @@ export function setupSecurity(client, { act, say, enter }) {
   }
 
   add.addEventListener('click', () => act(add, async () => {
-    const passkey = await client.passkeys.register({ name: passkeyName.value.trim() || undefined })
+    const passkey = await client.passkeys.register({ name: passkeyName.value.trim() || undefined, password: passkeyPassword.value || undefined })
     passkeyName.value = ''
+    passkeyPassword.value = ''
     await render()
     say(`Passkey ${passkey.name} added; your other sessions were signed out.`, 'ok')
   }, passkeyError))

@@ -41,7 +41,7 @@ export async function startPendingLogin(ctx: AuthContext, user: User, client: Cl
 }
 
 export const NO_PENDING_LOGIN = 'The login has expired or was started elsewhere: log in with your password again.'
-const noPending = () => new TesseraError('ERR_AUTH_MFA_PENDING', NO_PENDING_LOGIN)
+export const noPending = () => new TesseraError('ERR_AUTH_MFA_PENDING', NO_PENDING_LOGIN)
 
 /** The live pending login behind `token`, started by this same client; anything else is refused alike. */
 export async function findPendingLogin(ctx: AuthContext, token: string | undefined, client: ClientInfo): Promise<PendingLogin> {
@@ -61,5 +61,3 @@ export async function failPendingLogin(ctx: AuthContext, pending: PendingLogin):
   const failures = await ctx.store.failPendingLogin(pending.id)
   if (failures >= ctx.mfa.pendingMaxAttempts) await ctx.store.consumePendingLogin(pending.id)
 }
-
-export { noPending }
