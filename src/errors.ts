@@ -18,6 +18,12 @@ export type ErrorCode =
   | 'ERR_AUTH_REGISTRATION_CLOSED'
   /** A sensitive action needs the password again (no password login within REAUTH_WINDOW). */
   | 'ERR_AUTH_REAUTH_REQUIRED'
+  /** The password was right; the account has a second factor, so only the two-step login opens a session. */
+  | 'ERR_AUTH_MFA_REQUIRED'
+  /** No pending login (absent, expired, used, or started by another client) for the second factor. */
+  | 'ERR_AUTH_MFA_PENDING'
+  /** No live WebAuthn challenge (absent, expired, used, or asked for by another client). */
+  | 'ERR_WEBAUTHN_CHALLENGE'
   /** No mail can go out (production without EMAIL_URL). */
   | 'ERR_MAIL_UNAVAILABLE'
   | 'ERR_CSRF_FAILED'

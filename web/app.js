@@ -2,6 +2,7 @@
 // server sends is written with textContent, never as HTML: a session's user agent is whatever a client sent.
 import { initAccount } from './account.js'
 import { createClient, TesseraClientError } from './client/index.js'
+import { setupSecurity } from './security.js'
 
 const meta = (name) => document.querySelector(`meta[name="${name}"]`)?.content ?? ''
 const lifetime = Number(meta('tessera-access-lifetime')) || undefined
@@ -117,12 +118,13 @@ async function enter() {
   }
   show('in')
   renderAccessLife()
-  await loadSessions()
+  await Promise.all([loadSessions(), security.render()])
   return true
 }
 
 function leave() {
   show('out')
+  security.hideSecondStep()
   for (const form of document.querySelectorAll('form')) form.reset()
 }
 
@@ -159,7 +161,8 @@ $('login-form').addEventListener('submit', (event) => {
   const form = event.currentTarget
   const { username = '', password = '' } = formFields(form)
   act(form.querySelector('button'), async () => {
-    await client.login(username, password)
+    const { mfaRequired, methods } = await client.login(username, password)
+    if (mfaRequired) return security.askSecondFactor(methods)
     await enter()
     say(`Signed in as ${username}.`, 'ok')
   }, form.querySelector('[data-error]'))
@@ -220,6 +223,7 @@ document.addEventListener('visibilitychange', () => {
 })
 
 const account = initAccount({ client, routes, act, say, show, formFields, enter, reload: loadUser })
+const security = setupSecurity(client, { act, say, enter })
 
 function start() {
   // A mailed link (#/reset/..., #/verify-email/...) opens its own page; anything else is the usual view.

@@ -14,6 +14,7 @@ export type AuditEvent =
   | 'logout' | 'password_changed' | 'user_registered' | 'rate_limited' | 'csrf_failed'
   | 'password_reset_requested' | 'password_reset' | 'email_confirmation_sent' | 'email_verified' | 'email_changed'
   | 'email_change_requested' | 'profile_updated' | 'user_deleted' | 'reauth_failed'
+  | 'mfa_enabled' | 'mfa_disabled' | 'mfa_required' | 'mfa_failed' | 'mfa_recovery_code_used' | 'mfa_reset'
 
 /**
  * Renders a message into an outbox row (src/mail/ implements it). The use cases queue the row with
@@ -50,6 +51,8 @@ export interface AuthContext {
   /** The account settings and the mail composer, when the account routes are wired (the server always does). */
   accounts?: AccountSettings
   mail?: MailComposer
+  /** The second factors' settings; `pendingMaxAttempts` is Infinity with the rate limits off. */
+  mfa: { issuer: string; pendingLifetime: number; pendingMaxAttempts: number; challengeLifetime: number; maxCredentials: number }
   /** The per-address budget of password-reset and confirmation mails. */
   mailLimiter?: MailLimiter
 }

@@ -5,7 +5,8 @@ import { isActive } from './active.js'
 import { seenBy } from './client.js'
 import { revokeSession } from './sessions.js'
 import type { AuthContext, ClientInfo } from './context.js'
-import type { RefreshRecord, Session, UserInfo } from './store.js'
+import { factorsOf, startPendingLogin, type MfaChallenge } from './mfa-pending.js'
+import type { RefreshRecord, Session, User, UserInfo, UserPatch } from './store.js'
 import { usernameKey } from './username.js'
 
 /** SimpleJWT's message, the same for an unknown user, a wrong password and an inactive account. */
@@ -76,11 +77,11 @@ function attemptedName(ctx: AuthContext, typed: string, user: UserInfo | null): 
 }
 
 /**
- * Checks a username and password and opens a session. An unknown user costs the same hash time as a
- * wrong password, and all failures give the same error, so neither timing nor wording tells which.
- * A hash in an older format (Django's) is upgraded to argon2id on the first success.
+ * The password step of every login: throttles, checks the password (an unknown user costs the same hash
+ * time as a wrong password, and all failures give the same error, so neither timing nor wording tells
+ * which) and the account. A hash in an older format (Django's) comes back as `rehash`: argon2id of it.
  */
-export async function login(ctx: AuthContext, username: string, password: string, client: ClientInfo): Promise<TokenPair> {
+async function checkPassword(ctx: AuthContext, username: string, password: string, client: ClientInfo): Promise<{ user: User; rehash: string | undefined }> {
   await ctx.limiter.checkIp(client.ip, 'login')
   await ctx.limiter.checkLogin(client.ip, username)
   const user = await ctx.store.findUserByUsername(username)
@@ -97,12 +98,42 @@ export async function login(ctx: AuthContext, username: string, password: string
   // allauth's mandatory verification, after the password so that it tells nothing to a guesser.
   if (ctx.accounts?.emailVerification === 'mandatory' && user.email !== '' && !user.email_verified) throw new ValidationError({ non_field_errors: ['E-mail is not verified.'] })
   await ctx.limiter.recordSuccess(client.ip, user.username)
-  const patch = { last_login: ctx.now(), ...(needsRehash && { password: await ctx.hasher.hash(password) }) }
-  await ctx.store.updateUser(user.id, patch)
+  return { user, rehash: needsRehash ? await ctx.hasher.hash(password) : undefined }
+}
+
+/** What a login answers: a session, or (for an account with a second factor) a pending login that awaits it. */
+export type LoginStep = TokenPair | { mfa: MfaChallenge }
+
+/**
+ * The login route's use case: the password, then either a session or, when the account has a second
+ * factor, only a pending login bound to this client (completed by verifySecondFactor).
+ */
+export async function beginLogin(ctx: AuthContext, username: string, password: string, client: ClientInfo): Promise<LoginStep> {
+  const { user, rehash } = await checkPassword(ctx, username, password, client)
+  const methods = await factorsOf(ctx, user.id)
+  if (methods.length === 0) return completeLogin(ctx, user, client, rehash === undefined ? {} : { password: rehash })
+  if (rehash !== undefined) await ctx.store.updateUser(user.id, { password: rehash })
+  return { mfa: await startPendingLogin(ctx, user, client, methods) }
+}
+
+/**
+ * How every login ends, after the password alone or after a second factor: `last_login` (and `patch`)
+ * stored, the user cache filled, a session opened, `login_ok` audited.
+ */
+export async function completeLogin(ctx: AuthContext, user: User, client: ClientInfo, patch: UserPatch = {}, fields: Record<string, unknown> = {}): Promise<TokenPair> {
+  const change = { last_login: ctx.now(), ...patch }
+  await ctx.store.updateUser(user.id, change)
   // Filled, not emptied: the user's next request needs no read, even while the database is down.
-  const updated = { ...user, ...patch }
+  const updated = { ...user, ...change }
   ctx.users.put(updated)
   const pair = await openSession(ctx, updated, client)
-  ctx.audit('login_ok', { user_id: user.id, session_id: pair.session.id, ip: client.ip, rehashed: needsRehash })
+  ctx.audit('login_ok', { user_id: user.id, session_id: pair.session.id, ip: client.ip, rehashed: patch.password !== undefined, ...fields })
   return pair
+}
+
+/** A login that must open a session at once (the use-case API): an account with a second factor is refused. */
+export async function login(ctx: AuthContext, username: string, password: string, client: ClientInfo): Promise<TokenPair> {
+  const step = await beginLogin(ctx, username, password, client)
+  if ('mfa' in step) throw new TesseraError('ERR_AUTH_MFA_REQUIRED', 'This account has a second factor: log in through the login route.')
+  return step
 }

@@ -2,7 +2,11 @@ import type { Config } from '../config/index.js'
 import type { PasswordHasher } from '../passwords/index.js'
 import type { TokenService } from '../tokens/index.js'
 import type { Audit, AuthContext, ClientInfo, MailComposer } from './context.js'
-import { login } from './login.js'
+import { beginLogin, login } from './login.js'
+import { activateTotp, disableTotp, removeFactors, setupTotp } from './mfa.js'
+import { loginWithPasskey, verifySecondFactor, type Ceremony, type SecondFactor } from './mfa-verify.js'
+import { loginOptions, registerPasskey, registrationOptions, removePasskey } from './passkeys.js'
+import { takeChallenge, type RelyingParty } from './webauthn-challenge.js'
 import { MailLimiter } from './mail-limit.js'
 import { LoginLimiter, MemoryCounters, type CounterStore } from './rate-limit.js'
 import { refresh } from './refresh.js'
@@ -28,7 +32,7 @@ export interface AuthServiceDeps {
 }
 
 /** The use cases, bound to their dependencies. The HTTP layer and the CLI both use this. */
-export function createAuthService(config: Pick<Config, 'tokens' | 'registrationEnabled' | 'userCacheTtl' | 'rateLimit' | 'simplejwtCompat' | 'usernameAllowMixedScripts'> & Partial<Pick<Config, 'accounts' | 'email'>>, deps: AuthServiceDeps) {
+export function createAuthService(config: Pick<Config, 'tokens' | 'registrationEnabled' | 'userCacheTtl' | 'rateLimit' | 'simplejwtCompat' | 'usernameAllowMixedScripts'> & Partial<Pick<Config, 'accounts' | 'email' | 'mfa'>>, deps: AuthServiceDeps) {
   const now = deps.now ?? Date.now
   const audit = deps.audit ?? (() => {})
   const counters = deps.counters ?? new MemoryCounters()
@@ -42,6 +46,13 @@ export function createAuthService(config: Pick<Config, 'tokens' | 'registrationE
     limiter: new LoginLimiter(config.rateLimit, counters, now, audit),
     audit,
     now,
+    mfa: {
+      issuer: config.mfa?.issuer ?? 'Tessera',
+      pendingLifetime: config.mfa?.pendingLifetime ?? 300,
+      pendingMaxAttempts: config.rateLimit.enabled ? (config.mfa?.pendingMaxAttempts ?? 5) : Number.POSITIVE_INFINITY,
+      challengeLifetime: config.mfa?.webauthn.challengeLifetime ?? 300,
+      maxCredentials: config.mfa?.webauthn.maxCredentials ?? 20,
+    },
     ...(config.accounts && { accounts: config.accounts }),
     ...(deps.mail && { mail: deps.mail }),
   }
@@ -57,6 +68,26 @@ export function createAuthService(config: Pick<Config, 'tokens' | 'registrationE
       return rows.length
     },
     login: (username: string, password: string, client: ClientInfo) => login(ctx, username, password, client),
+    /** The login route's step: a session, or `{mfa}` (a pending login) for an account with a second factor. */
+    beginLogin: (username: string, password: string, client: ClientInfo) => beginLogin(ctx, username, password, client),
+    verifySecondFactor: (token: string | undefined, factor: SecondFactor, client: ClientInfo, next: ClientInfo, ceremony?: Ceremony) => verifySecondFactor(ctx, token, factor, client, next, ceremony),
+    passkeyRegistrationOptions: (actor: Actor, password: string | undefined, rp: RelyingParty, client: ClientInfo) => registrationOptions(ctx, actor, password, rp, client),
+    registerPasskey: async (actor: Actor, challengeToken: string | undefined, credential: unknown, name: string | undefined, rp: RelyingParty, client: ClientInfo) => {
+      const { challenge } = await takeChallenge(ctx, challengeToken, 'register', client, actor.userId)
+      return registerPasskey(ctx, actor, challenge, credential, name, rp)
+    },
+    listPasskeys: (userId: number) => ctx.store.listPasskeys(userId),
+    removePasskey: (actor: Actor, id: string, password: string | undefined) => removePasskey(ctx, actor, id, password),
+    passkeyLoginOptions: (pendingToken: string | undefined, username: string | undefined, rp: RelyingParty, client: ClientInfo) => loginOptions(ctx, pendingToken, username, rp, client),
+    loginWithPasskey: (challengeToken: string | undefined, credential: unknown, rp: RelyingParty, client: ClientInfo, next: ClientInfo) => loginWithPasskey(ctx, challengeToken, credential, rp, client, next),
+    setupTotp: (actor: Actor, password: string | undefined) => setupTotp(ctx, actor, password),
+    activateTotp: (actor: Actor, code: string) => activateTotp(ctx, actor, code),
+    disableTotp: (actor: Actor, proof: { code?: string; password?: string }) => disableTotp(ctx, actor, proof),
+    /** The operator's reset (`tessera mfa reset`): every factor goes, every session ends; false when there was none. */
+    resetFactors: async (userId: number) => {
+      const user = await ctx.store.findUserById(userId)
+      return user ? removeFactors(ctx, user, 'mfa_reset') : false
+    },
     refresh: (token: string, client: ClientInfo) => refresh(ctx, token, client),
     logout: (refreshToken: string) => logout(ctx, refreshToken),
     logoutSession: (sessionId: string, userId: number) => logoutSession(ctx, sessionId, userId),

@@ -1,3 +1,5 @@
+import type { MfaStore } from './mfa-store.js'
+
 /**
  * What the use cases need from a database. `src/store/` implements it for SQLite and PostgreSQL (and in memory), and
  * one contract test suite runs against all three. Times are milliseconds since the epoch unless named `*_s`.
@@ -205,7 +207,7 @@ export interface MailStore {
   deleteAccount(userId: number, mails: NewMail[], now: number): Promise<boolean>
 }
 
-export interface Store extends UserStore, SessionStore, KeyStore, MailStore {
+export interface Store extends UserStore, SessionStore, KeyStore, MailStore, MfaStore {
   /** Cheap round trip, for readiness. */
   ping(): Promise<void>
   close(): Promise<void>

@@ -7,6 +7,7 @@ import { buildServer } from '../http/index.js'
 import { openStore } from '../store/index.js'
 import { importDjangoCommand } from './import-django.js'
 import { outboxCommand, sendTestEmailCommand } from './mail-commands.js'
+import { mfaCommand } from './mfa-commands.js'
 import { promptPassword } from './prompt.js'
 import { loadSettings, withRuntime } from './settings.js'
 
@@ -107,6 +108,7 @@ export const commands: Record<string, Command> = {
   'import-django': importDjangoCommand,
   sendtestemail: sendTestEmailCommand,
   outbox: outboxCommand,
+  mfa: mfaCommand,
   changepassword: {
     summary: "set a user's password (revokes all their sessions)",
     usage: 'USERNAME   (password: TESSERA_PASSWORD or prompt)',

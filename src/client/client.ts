@@ -3,7 +3,8 @@ import { CsrfTokenSource, isCsrfFailure, isUnsafeMethod } from './csrf.js'
 import { isRecord, readJson, TesseraClientError } from './errors.js'
 import { createRequestScope } from './scope.js'
 import { createTabLock, openTabChannel } from './tabs.js'
-import { DEFAULT_ROUTES, type AuthState, type ClientOptions, type LoginEvent, type LogoutEvent, type RegisterFields, type Session, type User } from './types.js'
+import { createFactors, METHODS, type MfaHelpers, type PasskeyHelpers } from './factors.js'
+import { DEFAULT_ROUTES, type AuthState, type ClientOptions, type LoginEvent, type LoginResult, type LogoutEvent, type MfaMethod, type RegisterFields, type Session, type User } from './types.js'
 
 /** A Tessera client: see {@link createClient}. */
 export interface TesseraClient {
@@ -15,8 +16,15 @@ export interface TesseraClient {
    * to `fetch` untouched.
    */
   fetch(input: string | URL, init?: RequestInit): Promise<Response>
-  /** Signs in; rejects with a {@link TesseraClientError} (status 401) for a wrong username or password. */
-  login(username: string, password: string): Promise<void>
+  /**
+   * Signs in; rejects with a {@link TesseraClientError} (status 401) for a wrong username or password. For an
+   * account with a second factor it resolves to `{mfaRequired: true, methods}`: finish with `mfa.verify()`.
+   */
+  login(username: string, password: string): Promise<LoginResult>
+  /** TOTP enrolment and removal, and the second step of a login. */
+  readonly mfa: MfaHelpers
+  /** Passkeys: register, list, remove, and the passwordless login. */
+  readonly passkeys: PasskeyHelpers
   /** Creates an account and signs it in; a 400's messages per field are in the error's `fields`. */
   register(fields: RegisterFields): Promise<User>
   /** Ends this session on the server (its refresh token is blacklisted) and tells every tab. */
@@ -179,10 +187,24 @@ export function createClient(options: ClientOptions): TesseraClient {
     },
 
     async login(username, password) {
-      await call(routes.login, post({ username, password }), false)
-      csrf.reset() // login rotates the CSRF secret
+      const { body } = await call(routes.login, post({ username, password }), false)
+      csrf.reset() // login rotates the CSRF secret (its password step too)
+      if (isRecord(body) && body.mfa_required === true) {
+        const methods = Array.isArray(body.methods) ? body.methods.filter((m): m is MfaMethod => METHODS.includes(m as MfaMethod)) : []
+        return { mfaRequired: true, methods }
+      }
       state.loggedIn(Date.now())
+      return { mfaRequired: false }
     },
+
+    ...createFactors({
+      call,
+      post,
+      loggedIn() {
+        csrf.reset()
+        state.loggedIn(Date.now())
+      },
+    }),
 
     async register(fields) {
       // dj-rest-auth's profile names the password password1 and wants it twice: both shapes are sent.

@@ -19,6 +19,32 @@ export interface Session {
   current: boolean
 }
 
+/** A second factor a login can be completed with. */
+export type MfaMethod = 'totp' | 'recovery_code' | 'webauthn'
+
+/** What `login()` resolves to: signed in, or (an account with a second factor) waiting for `mfa.verify()`. */
+export type LoginResult = { mfaRequired: false } | { mfaRequired: true; methods: MfaMethod[] }
+
+/** What `mfa.verify()` takes. */
+export type SecondFactorProof = { code: string } | { recovery_code: string } | { webauthn: true }
+
+/** What `mfa.setupTotp()` resolves to: show `qr_svg` (SVG markup from the server) or `secret` to the user. */
+export interface TotpSetup {
+  secret: string
+  otpauth_url: string
+  qr_svg: string
+}
+
+/** One of the user's passkeys (`GET <prefix>/auth/webauthn/credentials/`). */
+export interface Passkey {
+  id: string
+  name: string
+  /** ISO 8601. */
+  created: string
+  /** ISO 8601, or null before its first use. */
+  last_used?: string | null
+}
+
 /** The fields `register()` sends; only `username` and `password` are required by the server. */
 export interface RegisterFields {
   username: string

@@ -101,6 +101,33 @@ export interface AccountSettings {
   reauthWindow: number
 }
 
+/** Second factors: TOTP and the login step that waits for one. */
+export interface MfaSettings {
+  /** The issuer an authenticator app shows next to the account name. */
+  issuer: string
+  /** Seconds a password step waits for its second factor (the `mfa_pending` cookie's lifetime). */
+  pendingLifetime: number
+  /** Wrong codes one pending login may send before it is ended (off with the rate limits). */
+  pendingMaxAttempts: number
+  /** The `mfa_pending` cookie: HttpOnly, over the login, verify and passkey-login routes. */
+  cookie: CookieSettings
+  webauthn: WebAuthnSettings
+}
+
+/** Passkeys. Without `rpId`/`origins` the relying party is the host and origin each request came to (ALLOWED_HOSTS vouches for it). */
+export interface WebAuthnSettings {
+  rpId: string | undefined
+  /** Origins whose assertions are accepted; empty: the request's own origin. */
+  origins: string[]
+  rpName: string
+  /** Seconds a challenge may be answered in (and the browser's timeout). */
+  challengeLifetime: number
+  /** Passkeys one account may register. */
+  maxCredentials: number
+  /** The `webauthn_challenge` cookie that binds a challenge to the client that asked for it. */
+  cookie: CookieSettings
+}
+
 /** The database, the PostgreSQL pool and the bounds on how long a request may wait for it. */
 export interface DatabaseSettings {
   url: string
@@ -163,6 +190,7 @@ export interface Config {
   rateLimit: RateLimitSettings
   email: EmailSettings
   accounts: AccountSettings
+  mfa: MfaSettings
   database: DatabaseSettings
   scale: ScaleSettings
 }

@@ -1,4 +1,4 @@
-export type { AccountSettings, Config, CookieSettings, CorsSettings, DatabaseSettings, EmailSettings, EmailTransportSettings, RateLimitSettings, ScaleSettings, TokenSettings, TrustProxySetting } from './config.js'
+export type { AccountSettings, Config, CookieSettings, CorsSettings, DatabaseSettings, EmailSettings, EmailTransportSettings, MfaSettings, RateLimitSettings, ScaleSettings, TokenSettings, TrustProxySetting, WebAuthnSettings } from './config.js'
 export { ENV_VARIABLES, optionsFromEnv } from './env.js'
 export { loadDotEnv, loadOptions, resolveConfig, type LoadedOptions } from './load.js'
 export { ALGORITHMS, EMAIL_VERIFICATION, type Algorithm, type Duration, type EmailVerification, type LogLevel, type Mode, type SameSite, type TesseraOptions } from './options.js'

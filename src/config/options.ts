@@ -180,6 +180,24 @@ export interface TesseraOptions {
     /** How long after a password login the sensitive actions need no password again. Default `'5m'`. */
     reauthWindow?: Duration
   }
+  mfa?: {
+    /** The issuer shown by authenticator apps. Default: `accounts.siteName`. */
+    issuer?: string
+    /** How long the password step waits for the second factor. Default `'5m'`. */
+    pendingLifetime?: Duration
+    /** Wrong codes one pending login may send before it ends (off with `rateLimit.enabled`). Default 5. */
+    pendingMaxAttempts?: number
+    /** The WebAuthn relying party ID (a domain). Default: the host of `webauthnOrigin`, else of each request. */
+    webauthnRpId?: string
+    /** The origin(s) passkey ceremonies come from. Default: each request's own origin. */
+    webauthnOrigin?: string | string[]
+    /** The name browsers show for the relying party. Default: `accounts.siteName`. */
+    webauthnRpName?: string
+    /** How long a WebAuthn challenge may be answered in. Default `'5m'`. */
+    webauthnChallengeLifetime?: Duration
+    /** Passkeys one account may register. Default 20. */
+    webauthnMaxCredentials?: number
+  }
   database?: {
     /** A file path or `sqlite:` URL (SQLite), or `postgres://...`. Default `./data/tessera.sqlite3`. */
     url?: string

@@ -4,6 +4,7 @@ import { optionName, type EnvOptions } from './env.js'
 import { DEVELOPMENT_HOSTS, isAllowedHostEntry, isProxyAddress } from './network.js'
 import { ALGORITHMS, EMAIL_VERIFICATION, LOG_LEVELS, MODES, SAME_SITE, type TesseraOptions } from './options.js'
 import { supportedLanguageVariant } from '../i18n/index.js'
+import { resolveMfa } from './mfa.js'
 import { invalid, parseDuration } from './parse.js'
 import { resolveCors } from './cors.js'
 import { coveringPath, resolveRoutes, ROUTE_PROFILES } from './routes.js'
@@ -210,6 +211,7 @@ export function resolveOptions(options: TesseraOptions | Config = {}): Config {
       emailConfirmationExpireDays: int('accounts.emailConfirmationExpireDays', a.emailConfirmationExpireDays, 3, 1, 365),
       reauthWindow: seconds('accounts.reauthWindow', a.reauthWindow, 300, true),
     },
+    mfa: resolveMfa(o.mfa ?? {}, { text, optional, list, int, seconds, name, fail }, { mode, prefix, routes, siteName: text('accounts.siteName', a.siteName, 'Tessera'), cookie: { domain, secure, sameSite } }),
     database: {
       url: text('database.url', d.url, './data/tessera.sqlite3'),
       poolSize: int('database.poolSize', d.poolSize, 10, 1, 1000),

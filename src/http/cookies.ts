@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import type { Config } from '../config/index.js'
+import type { Config, CookieSettings } from '../config/index.js'
 import { deleteCookie, setCookie, type CookieInstruction } from '../cookies/index.js'
 import type { IssuedToken } from '../tokens/index.js'
 import { isSecureRequest } from './request.js'
@@ -19,6 +19,12 @@ export function deleteTokenCookies(config: Config, request: FastifyRequest, repl
   const secure = isSecureRequest(request)
   apply(reply, deleteCookie(config.cookies.access, secure))
   apply(reply, deleteCookie(config.cookies.refresh, secure))
+}
+
+/** Sets one of the login steps' HttpOnly cookies (`mfa_pending`, `webauthn_challenge`) to `value`, or deletes it (null). */
+export function setStepCookie(request: FastifyRequest, reply: FastifyReply, cookie: CookieSettings, value: string | null): void {
+  const secure = isSecureRequest(request)
+  apply(reply, value === null ? deleteCookie(cookie, secure) : setCookie(cookie, value, secure))
 }
 
 /** Writes the CSRF cookie with `secret` (Django 4.1+: the cookie holds the unmasked secret). */

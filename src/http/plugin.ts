@@ -17,6 +17,8 @@ import { accountRoutes } from './routes/account.js'
 import type { RouteDeps } from './routes/deps.js'
 import { emailRoutes } from './routes/email.js'
 import { jwksRoutes } from './routes/jwks.js'
+import { mfaRoutes } from './routes/mfa.js'
+import { passkeyRoutes } from './routes/passkeys.js'
 import { sessionRoutes } from './routes/sessions.js'
 import { tokenRoutes } from './routes/tokens.js'
 
@@ -99,6 +101,8 @@ async function tesseraPlugin(fastify: FastifyInstance, { store, counters, now, .
     await app.register(tokenRoutes, deps)
     await app.register(sessionRoutes, deps)
     await app.register(emailRoutes, deps)
+    await app.register(mfaRoutes, deps)
+    await app.register(passkeyRoutes, deps)
     // A known path with a method it does not have is a 405 with `Allow`, not a 404.
     for (const [url, allowed] of [...methods]) {
       const others = ROUTE_METHODS.filter((m) => !allowed.has(m))

@@ -83,4 +83,21 @@ export const sessionSchema = {
   required: ['id', 'created', 'last_used', 'user_agent', 'ip', 'current'],
 } as const
 
+const code = { type: 'string', minLength: 1, maxLength: 64, pattern: noNul } as const
+/** A login answers `{}` with the cookies, or `{mfa_required, methods}` for an account with a second factor. */
+export const loginAnswer = { type: 'object', properties: { mfa_required: { type: 'boolean' }, methods: { type: 'array', items: { type: 'string' } } } } as const
+export const totpSetupAnswer = { type: 'object', properties: { secret: { type: 'string' }, otpauth_url: { type: 'string' }, qr_svg: { type: 'string' } }, required: ['secret', 'otpauth_url', 'qr_svg'] } as const
+export const codeBody = { type: 'object', required: ['code'], properties: { code } } as const
+export const totpRemoveBody = { type: ['object', 'null'], properties: { code, password } } as const
+export const secondFactorBody = { type: 'object', properties: { code, recovery_code: code, webauthn: { type: 'object' } } } as const
+export const recoveryCodesAnswer = { type: 'object', properties: { recovery_codes: { type: 'array', items: { type: 'string' } } }, required: ['recovery_codes'] } as const
+
+export const credentialBody = { type: 'object', required: ['credential'], properties: { credential: { type: 'object' }, name: { type: 'string', maxLength: 64, pattern: noNul } } } as const
+export const usernameBody = { type: ['object', 'null'], properties: { username: { type: 'string', minLength: 1, maxLength: 150, pattern: noNul } } } as const
+export const passkeySchema = {
+  type: 'object',
+  properties: { id: { type: 'string' }, name: { type: 'string' }, created: { type: 'string', format: 'date-time' }, last_used: { type: ['string', 'null'], format: 'date-time' } },
+  required: ['id', 'name', 'created'],
+} as const
+
 export const errorResponses = { 400: { type: 'object', additionalProperties: true }, 401: detailSchema, 403: detailSchema, 429: detailSchema, 503: detailSchema } as const

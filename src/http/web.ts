@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import type { Config } from '../config/index.js'
@@ -39,13 +39,23 @@ const TYPES: Record<string, string> = { js: 'text/javascript; charset=utf-8', cs
 /** Plain file names only: no dots but the extension's, no slashes, so no path can leave the folder. */
 const ASSET_NAME = /^[a-z0-9-]+\.(js|css|svg)$/
 
+/**
+ * `@simplewebauthn/browser`'s ES modules, which the compiled client imports by package name: a page without
+ * a bundler cannot resolve that name, so the served client names this path instead (CSP: same origin).
+ */
+const WEBAUTHN_BROWSER = dirname(fileURLToPath(import.meta.resolve('@simplewebauthn/browser')))
+const WEBAUTHN_BROWSER_URL = '/assets/vendor/simplewebauthn-browser/'
+const VENDOR_FILE = /^(?:[a-z]+\/)?[A-Za-z0-9]+\.js$/
+const mapVendor = (code: string) => code.replaceAll("'@simplewebauthn/browser'", `'${WEBAUTHN_BROWSER_URL}index.js'`)
+
 const escapeAttribute = (value: string) => value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;')
 
-async function sendFile(reply: FastifyReply, dir: string | undefined, name: string) {
-  const match = ASSET_NAME.exec(name)
+async function sendFile(reply: FastifyReply, dir: string | undefined, name: string, pattern = ASSET_NAME, transform?: (code: string) => string) {
+  const match = pattern.exec(name)
   const path = dir && match ? join(dir, name) : undefined
   if (!path || !existsSync(path)) return reply.code(404).send({ detail: 'Not found.' })
-  return reply.type(TYPES[match![1]!]!).header('cache-control', 'no-cache').send(await readFile(path))
+  const body = transform ? transform(await readFile(path, 'utf8')) : await readFile(path)
+  return reply.type(TYPES[name.slice(name.lastIndexOf('.') + 1)]!).header('cache-control', 'no-cache').send(body)
 }
 
 /**
@@ -65,5 +75,6 @@ export async function webRoutes(app: FastifyInstance, { config }: { config: Conf
     return reply.type('text/html; charset=utf-8').header('content-security-policy', DEMO_CSP).header('cache-control', 'no-cache').send(html)
   })
   app.get<{ Params: { file: string } }>('/assets/:file', { schema: { hide: true } }, async (request, reply) => sendFile(reply, WEB_ROOT, request.params.file))
-  app.get<{ Params: { file: string } }>('/assets/client/:file', { schema: { hide: true } }, async (request, reply) => sendFile(reply, findClientRoot(), request.params.file))
+  app.get<{ Params: { file: string } }>('/assets/client/:file', { schema: { hide: true } }, async (request, reply) => sendFile(reply, findClientRoot(), request.params.file, ASSET_NAME, mapVendor))
+  app.get<{ Params: { '*': string } }>(`${WEBAUTHN_BROWSER_URL}*`, { schema: { hide: true } }, async (request, reply) => sendFile(reply, WEBAUTHN_BROWSER, request.params['*'], VENDOR_FILE))
 }

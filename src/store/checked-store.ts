@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks'
-import type { MailStatus, NewMail, NewUser, OutboxMessage, RefreshRecord, RotateOutcome, Session, SessionSeen, Store, StoredKey, User, UserChange, UserPatch } from '../auth/index.js'
+import type { MailStatus, NewMail, NewUser, OutboxMessage, PasskeyRecord, PendingLogin, RecoveryCode, WebAuthnChallenge, RefreshRecord, TotpFactor, RotateOutcome, Session, SessionSeen, Store, StoredKey, User, UserChange, UserPatch } from '../auth/index.js'
 import { StoreUnavailableError } from '../errors.js'
 import { translateError } from './errors.js'
 
@@ -121,6 +121,60 @@ export class CheckedStore implements Store {
   }
   updateSigningKeyPrivate(kid: string, privateKey: string): Promise<void> {
     return this.#run('updateSigningKeyPrivate', () => this.inner.updateSigningKeyPrivate(kid, privateKey))
+  }
+  findTotp(userId: number): Promise<TotpFactor | null> {
+    return this.#run('findTotp', () => this.inner.findTotp(userId))
+  }
+  startTotp(userId: number, secret: string, now: number): Promise<boolean> {
+    return this.#run('startTotp', () => this.inner.startTotp(userId, secret, now))
+  }
+  activateTotp(userId: number, secret: string, step: number, codeHashes: string[], mails: NewMail[], now: number): Promise<boolean> {
+    return this.#run('activateTotp', () => this.inner.activateTotp(userId, secret, step, codeHashes, mails, now))
+  }
+  useTotpStep(userId: number, step: number): Promise<boolean> {
+    return this.#run('useTotpStep', () => this.inner.useTotpStep(userId, step))
+  }
+  removeTotp(userId: number, mails: NewMail[], now: number): Promise<boolean> {
+    return this.#run('removeTotp', () => this.inner.removeTotp(userId, mails, now))
+  }
+  listRecoveryCodes(userId: number): Promise<RecoveryCode[]> {
+    return this.#run('listRecoveryCodes', () => this.inner.listRecoveryCodes(userId))
+  }
+  useRecoveryCode(id: number, mails: NewMail[], now: number): Promise<boolean> {
+    return this.#run('useRecoveryCode', () => this.inner.useRecoveryCode(id, mails, now))
+  }
+  createPendingLogin(pending: PendingLogin): Promise<void> {
+    return this.#run('createPendingLogin', () => this.inner.createPendingLogin(pending))
+  }
+  findPendingLogin(id: string): Promise<PendingLogin | null> {
+    return this.#run('findPendingLogin', () => this.inner.findPendingLogin(id))
+  }
+  failPendingLogin(id: string): Promise<number> {
+    return this.#run('failPendingLogin', () => this.inner.failPendingLogin(id))
+  }
+  consumePendingLogin(id: string): Promise<boolean> {
+    return this.#run('consumePendingLogin', () => this.inner.consumePendingLogin(id))
+  }
+  listPasskeys(userId: number): Promise<PasskeyRecord[]> {
+    return this.#run('listPasskeys', () => this.inner.listPasskeys(userId))
+  }
+  findPasskey(id: string): Promise<PasskeyRecord | null> {
+    return this.#run('findPasskey', () => this.inner.findPasskey(id))
+  }
+  addPasskey(passkey: PasskeyRecord, mails: NewMail[], now: number): Promise<void> {
+    return this.#run('addPasskey', () => this.inner.addPasskey(passkey, mails, now))
+  }
+  usePasskey(id: string, counter: number, now: number): Promise<boolean> {
+    return this.#run('usePasskey', () => this.inner.usePasskey(id, counter, now))
+  }
+  removePasskeys(userId: number, id: string | null, mails: NewMail[], now: number): Promise<boolean> {
+    return this.#run('removePasskeys', () => this.inner.removePasskeys(userId, id, mails, now))
+  }
+  createChallenge(challenge: WebAuthnChallenge, now: number): Promise<void> {
+    return this.#run('createChallenge', () => this.inner.createChallenge(challenge, now))
+  }
+  takeChallenge(id: string): Promise<WebAuthnChallenge | null> {
+    return this.#run('takeChallenge', () => this.inner.takeChallenge(id))
   }
   ping(): Promise<void> {
     return this.#run('ping', () => this.inner.ping())

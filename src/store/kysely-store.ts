@@ -3,7 +3,11 @@ import type { MailStatus, NewMail, NewUser, OutboxMessage, RefreshRecord, Rotate
 import { userRevocationKey } from '../auth/index.js'
 import { usernameKey } from '../auth/username.js'
 import type { Database, OutboxTable, UserTable } from './schema.js'
+import { KyselyMfaStore } from './kysely-mfa-store.js'
+import { newMailRow, numeric } from './rows.js'
 import { storableAgent, storableSession } from './storable.js'
+
+export { newMailRow }
 
 const bit = (value: boolean): number => (value ? 1 : 0)
 /** `auth_user.id` is a 32-bit integer on PostgreSQL: a larger id is a miss there, not an error. */
@@ -40,26 +44,8 @@ export function newUserRow(user: NewUser): Omit<UserTable, 'id'> & { id?: number
   return { ...(toUserRow(fields) as Omit<UserTable, 'id'>), ...(id !== undefined && { id }), email_verified: bit(user.email_verified ?? false), tokens_not_before: null, date_joined: user.date_joined ?? Date.now(), last_login: user.last_login ?? null }
 }
 
-export const newMailRow = (mail: NewMail, now: number): Omit<OutboxTable, 'id'> => ({
-  ...mail,
-  status: 'queued',
-  attempts: 0,
-  created_at: now,
-  next_attempt_at: now,
-  claim_id: null,
-  claimed_until: null,
-  sent_at: null,
-  last_error: null,
-})
-
 export const toMessage = (row: Selectable<OutboxTable>): OutboxMessage => numeric({ ...row }, MAIL_NUMBERS) as OutboxMessage
 const MAIL_NUMBERS = ['id', 'user_id', 'attempts', 'created_at', 'next_attempt_at', 'claimed_until', 'sent_at'] as const
-
-/** pg returns bigint columns as numbers only with a type parser; this keeps both databases alike. */
-const numeric = <T extends object>(row: T, keys: readonly (keyof T)[]): T => {
-  for (const key of keys) if (row[key] !== null && typeof row[key] === 'string') (row as Record<keyof T, unknown>)[key] = Number(row[key])
-  return row
-}
 
 const SESSION_TIMES = ['created_at', 'last_used_at', 'expires_at', 'revoked_at'] as const
 const TOKEN_TIMES = ['issued_at_s', 'expires_at_s', 'used_at', 'revoked_at'] as const
@@ -68,9 +54,7 @@ const TOKEN_TIMES = ['issued_at_s', 'expires_at_s', 'used_at', 'revoked_at'] as 
  * The Store's methods that read the same way on SQLite and PostgreSQL, and PostgreSQL's transactions.
  * SqliteStore and PostgresStore complete it.
  */
-export abstract class KyselyStore implements Store {
-  constructor(readonly db: Kysely<Database>) {}
-
+export abstract class KyselyStore extends KyselyMfaStore implements Store {
   async findUserById(id: number): Promise<User | null> {
     if (!isUserId(id)) return null
     const row = await this.db.selectFrom('auth_user').selectAll().where('id', '=', id).executeTakeFirst()

@@ -3,6 +3,7 @@ import type { MailStatus, NewMail, NewUser, OutboxMessage, RefreshRecord, Rotate
 import { userRevocationKey } from '../auth/index.js'
 import { usernameKey } from '../auth/username.js'
 import { StoreUnavailableError, TesseraError } from '../errors.js'
+import { MemoryMfaStore } from './memory-mfa-store.js'
 import { storableAgent } from './storable.js'
 
 export interface MemoryStoreOptions {
@@ -22,7 +23,7 @@ const conflict = () => new TesseraError('ERR_CONFLICT', 'already exists')
  * stored by changing what it holds. One process only: nothing is shared between instances or kept
  * across a restart.
  */
-export class MemoryStore implements Store {
+export class MemoryStore extends MemoryMfaStore implements Store {
   readonly #users = new Map<number, User>()
   readonly #sessions = new Map<string, Session>()
   readonly #tokens = new Map<string, RefreshRecord>()
@@ -38,6 +39,7 @@ export class MemoryStore implements Store {
   #closed = false
 
   constructor(options: MemoryStoreOptions = {}) {
+    super()
     this.#now = options.now ?? Date.now
   }
 
@@ -96,6 +98,7 @@ export class MemoryStore implements Store {
     // Sessions stay: a deleted user's revoked sessions outlive the user (no foreign key in the schema either).
     this.#users.delete(id)
     this.#idByName.delete(usernameKey(user.username))
+    this.dropFactorsOf(id)
     return true
   }
 
@@ -293,11 +296,20 @@ export class MemoryStore implements Store {
     if (!user) return false
     this.#users.delete(userId)
     this.#idByName.delete(usernameKey(user.username))
+    this.dropFactorsOf(userId)
     for (const [jti, token] of this.#tokens) if (token.user_id === userId) this.#tokens.delete(jti)
     for (const session of this.#sessions.values()) if (session.user_id === userId) Object.assign(session, { ip: '', user_agent: '' })
     for (const [id, m] of this.#outbox) if (m.user_id === userId) this.#outbox.delete(id)
     this.#queue(mails, now)
     return true
+  }
+
+  protected queueMails(mails: NewMail[], now: number): void {
+    this.#queue(mails, now)
+  }
+
+  protected assertOpen(): void {
+    this.#open()
   }
 
   #queue(mails: NewMail[], now: number): void {
@@ -314,6 +326,7 @@ export class MemoryStore implements Store {
   /** Empties every table (between tests); ids keep counting up, as after a DELETE in SQL. */
   clear(): void {
     for (const table of [this.#users, this.#sessions, this.#tokens, this.#keys, this.#idByName, this.#outbox]) table.clear()
+    this.clearFactors()
   }
 
   async close(): Promise<void> {

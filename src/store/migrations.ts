@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely'
+import { sql, type ColumnDefinitionBuilder, type Kysely, type Migration, type MigrationProvider } from 'kysely'
 import { usernameKey } from '../auth/username.js'
 
 export type Dialect = 'sqlite' | 'postgres'
@@ -163,6 +163,67 @@ function migrations(dialect: Dialect): Record<string, Migration> {
       // biome-ignore lint/suspicious/noExplicitAny: as for `up`
       async down(db: Kysely<any>) {
         await db.schema.alterTable('auth_user').dropColumn('tokens_not_before').execute()
+      },
+    },
+    '0006_mfa': {
+      // Second factors: a TOTP secret (sealed) per user with the last time step used, the recovery codes
+      // (argon2 hashes), the logins that wait for their second factor, and passkeys. They go with their user.
+      // biome-ignore lint/suspicious/noExplicitAny: as for 0001
+      async up(db: Kysely<any>) {
+        const user = (c: ColumnDefinitionBuilder) => c.notNull().references('auth_user.id').onDelete('cascade')
+        await db.schema
+          .createTable('auth_mfa_totp')
+          .addColumn('user_id', 'integer', (c) => user(c).primaryKey())
+          .addColumn('secret', 'text', (c) => c.notNull())
+          .addColumn('confirmed_at', big)
+          .addColumn('last_step', big)
+          .addColumn('created_at', big, (c) => c.notNull())
+          .execute()
+        await db.schema
+          .createTable('auth_mfa_recovery_code')
+          .addColumn('id', dialect === 'postgres' ? 'bigserial' : 'integer', (c) => (dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement()))
+          .addColumn('user_id', 'integer', user)
+          .addColumn('code_hash', 'text', (c) => c.notNull())
+          .addColumn('used_at', big)
+          .execute()
+        await db.schema.createIndex('auth_mfa_recovery_code_user_id').on('auth_mfa_recovery_code').column('user_id').execute()
+        await db.schema
+          .createTable('auth_mfa_pending')
+          .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
+          .addColumn('user_id', 'integer', user)
+          .addColumn('client_key', 'varchar(64)', (c) => c.notNull())
+          .addColumn('created_at', big, (c) => c.notNull())
+          .addColumn('expires_at', big, (c) => c.notNull())
+          .addColumn('failures', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute()
+        await db.schema.createIndex('auth_mfa_pending_expires_at').on('auth_mfa_pending').column('expires_at').execute()
+        // Passkeys (WebAuthn credentials: the id and COSE public key base64url) and their single-use challenges.
+        await db.schema
+          .createTable('auth_webauthn_credential')
+          .addColumn('id', 'varchar(1400)', (c) => c.primaryKey())
+          .addColumn('user_id', 'integer', user)
+          .addColumn('public_key', 'text', (c) => c.notNull())
+          .addColumn('counter', big, (c) => c.notNull().defaultTo(0))
+          .addColumn('transports', 'varchar(255)', (c) => c.notNull().defaultTo(''))
+          .addColumn('name', 'varchar(64)', (c) => c.notNull())
+          .addColumn('created_at', big, (c) => c.notNull())
+          .addColumn('last_used_at', big)
+          .execute()
+        await db.schema.createIndex('auth_webauthn_credential_user_id').on('auth_webauthn_credential').column('user_id').execute()
+        await db.schema
+          .createTable('auth_webauthn_challenge')
+          .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
+          .addColumn('challenge', 'varchar(128)', (c) => c.notNull())
+          .addColumn('purpose', 'varchar(16)', (c) => c.notNull())
+          .addColumn('user_id', 'integer', (c) => c.references('auth_user.id').onDelete('cascade'))
+          .addColumn('client_key', 'varchar(64)', (c) => c.notNull())
+          .addColumn('expires_at', big, (c) => c.notNull())
+          .execute()
+        await db.schema.createIndex('auth_webauthn_challenge_expires_at').on('auth_webauthn_challenge').column('expires_at').execute()
+      },
+      // biome-ignore lint/suspicious/noExplicitAny: as for `up`
+      async down(db: Kysely<any>) {
+        for (const table of ['auth_webauthn_challenge', 'auth_webauthn_credential', 'auth_mfa_pending', 'auth_mfa_recovery_code', 'auth_mfa_totp']) await db.schema.dropTable(table).ifExists().execute()
       },
     },
   }

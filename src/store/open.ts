@@ -111,6 +111,9 @@ function discardTimedOut(pool: PgPool): PostgresPool {
   }
 }
 
+/** How long one migration statement (or the wait for another instance's migrations) may take on PostgreSQL. */
+export const MIGRATION_TIMEOUT_MS = 60_000
+
 /** Opens the database named by `DATABASE_URL`; call `migrate()` before use. */
 export async function openStore(url: string, options: StoreOptions = {}): Promise<OpenedStore> {
   const target = parseDatabaseUrl(url)
@@ -124,8 +127,11 @@ export async function openStore(url: string, options: StoreOptions = {}): Promis
     sqlite,
     async migrate() {
       // Kysely's migrator takes a lock (an advisory lock on PostgreSQL), so instances starting together are safe.
-      const migrator = new Migrator({ db, provider: migrationProvider(target.dialect), migrationTableName: 'tessera_migration', migrationLockTableName: 'tessera_migration_lock' })
-      const result = await migrator.migrateToLatest()
+      // On PostgreSQL it runs on a connection of its own whose statements may take MIGRATION_TIMEOUT_MS: the
+      // schema changes, and the wait for another instance's, are no request to answer within DB_TIMEOUT.
+      const migrating = sqlite ? db : new Kysely<Database>({ dialect: await createPostgresDialect(target, { ...options, poolSize: 1, statementTimeout: Math.max(options.statementTimeout ?? 0, MIGRATION_TIMEOUT_MS) }) })
+      const migrator = new Migrator({ db: migrating, provider: migrationProvider(target.dialect), migrationTableName: 'tessera_migration', migrationLockTableName: 'tessera_migration_lock' })
+      const result = await migrator.migrateToLatest().finally(() => (migrating === db ? undefined : migrating.destroy()))
       if (result.error) throw new TesseraError('ERR_STORE_MIGRATION', `migration failed: ${result.error instanceof Error ? result.error.message : String(result.error)}`, { cause: result.error })
       const fileWarnings = sqlite && target.location !== ':memory:' ? looseModeWarnings(target.location) : []
       return { ...result, warnings: [...fileWarnings, ...describeUsernameCollisions(await findUsernameCollisions(db))] }

@@ -1,5 +1,5 @@
 import type { Generated } from 'kysely'
-import type { OutboxMessage, RefreshRecord, Session, StoredKey } from '../auth/index.js'
+import type { OutboxMessage, PasskeyRecord, PendingLogin, RecoveryCode, WebAuthnChallenge, RefreshRecord, Session, StoredKey, TotpFactor } from '../auth/index.js'
 
 /** Booleans are stored as 0/1 on every database; times are integer milliseconds unless suffixed `_s`. */
 export interface UserTable {
@@ -27,10 +27,21 @@ export type RefreshTokenTable = RefreshRecord
 export type SigningKeyTable = StoredKey
 export type OutboxTable = Omit<OutboxMessage, 'id'> & { id: Generated<number> }
 
+export type TotpTable = TotpFactor
+export type RecoveryCodeTable = Omit<RecoveryCode, 'id'> & { id: Generated<number> }
+export type PendingLoginTable = PendingLogin
+export type PasskeyTable = PasskeyRecord
+export type ChallengeTable = WebAuthnChallenge
+
 export interface Database {
   auth_user: UserTable
   auth_session: SessionTable
   auth_refresh_token: RefreshTokenTable
   auth_signing_key: SigningKeyTable
   mail_outbox: OutboxTable
+  auth_mfa_totp: TotpTable
+  auth_mfa_recovery_code: RecoveryCodeTable
+  auth_mfa_pending: PendingLoginTable
+  auth_webauthn_credential: PasskeyTable
+  auth_webauthn_challenge: ChallengeTable
 }

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto'
-import type { Kysely } from 'kysely'
-import type { Selectable } from 'kysely'
+import type { CompiledQuery, Kysely, Selectable } from 'kysely'
 import type { NewMail, NewUser, OutboxMessage, RefreshRecord, RotateOutcome, Session, SessionSeen, StoredKey, User, UserChange } from '../auth/index.js'
-import { KyselyStore, newMailRow, newUserRow, toMessage, toUserRow } from './kysely-store.js'
+import { KyselyStore, newUserRow, toMessage, toUserRow } from './kysely-store.js'
+import { newMailRow } from './rows.js'
 import type { Database, OutboxTable } from './schema.js'
 import type { SqliteDatabase } from './sqlite-database.js'
 import { storableAgent, storableSession } from './storable.js'
@@ -42,6 +42,17 @@ export class SqliteStore extends KyselyStore {
     return this.sqlite.transaction(() => {
       this.#sql(`insert into auth_session (${SESSION_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(sessionValues(storableSession(session)))
       this.#sql(`insert into auth_refresh_token (${TOKEN_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(tokenValues(token))
+    })
+  }
+
+  /** The second factors' multi-row changes, as one synchronous transaction; the guard is the first statement. */
+  protected override atomically(steps: CompiledQuery[], guarded: boolean): Promise<boolean> {
+    return this.sqlite.transaction(() => {
+      for (const [index, step] of steps.entries()) {
+        const { changes } = this.#sql(step.sql).run(step.parameters as unknown[])
+        if (index === 0 && guarded && changes === 0) return false
+      }
+      return true
     })
   }
 

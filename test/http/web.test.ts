@@ -41,3 +41,20 @@ test('path traversal and other file names under /assets/ are a 404, never a file
     assert.deepEqual(response.json(), { detail: 'Not found.' }, url)
   }
 })
+
+test('the served client imports @simplewebauthn/browser from this origin, which serves its modules and nothing else', async () => {
+  const { execFileSync } = await import('node:child_process')
+  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'test/browser/tsconfig.client.json'], { stdio: 'ignore' })
+  const factors = await t.app.inject({ url: '/assets/client/factors.js' })
+  assert.equal(factors.statusCode, 200)
+  assert.match(factors.body, /import\('\/assets\/vendor\/simplewebauthn-browser\/index\.js'\)/)
+  assert.doesNotMatch(factors.body, /'@simplewebauthn\/browser'/)
+  for (const url of ['/assets/vendor/simplewebauthn-browser/index.js', '/assets/vendor/simplewebauthn-browser/methods/startRegistration.js']) {
+    const response = await t.app.inject({ url })
+    assert.equal(response.statusCode, 200, url)
+    assert.ok((response.headers['content-type'] as string).startsWith('text/javascript'), url)
+  }
+  for (const url of ['/assets/vendor/simplewebauthn-browser/../package.json', '/assets/vendor/simplewebauthn-browser/..%2F..%2Fpackage.json', '/assets/vendor/simplewebauthn-browser/index.d.ts', '/assets/vendor/simplewebauthn-browser/a/b/c.js']) {
+    assert.equal((await t.app.inject({ url })).statusCode, 404, url)
+  }
+})

@@ -19,7 +19,20 @@ test('three processes run `tessera migrate` at the same millisecond: one applies
     assert.deepEqual(outputs.filter((o) => o === `Applied: ${MIGRATIONS.join(', ')}`).length, 1, outputs.join('\n'))
     assert.deepEqual(outputs.filter((o) => o === 'No migrations to apply.').length, 2, outputs.join('\n'))
     const tables = await pgQuery(database.url, "select tablename from pg_tables where schemaname = 'public' order by tablename")
-    assert.deepEqual(tables.map((r) => r.tablename), ['auth_refresh_token', 'auth_session', 'auth_signing_key', 'auth_user', 'mail_outbox', 'tessera_migration', 'tessera_migration_lock'])
+    assert.deepEqual(tables.map((r) => r.tablename), [
+      'auth_mfa_pending',
+      'auth_mfa_recovery_code',
+      'auth_mfa_totp',
+      'auth_refresh_token',
+      'auth_session',
+      'auth_signing_key',
+      'auth_user',
+      'auth_webauthn_challenge',
+      'auth_webauthn_credential',
+      'mail_outbox',
+      'tessera_migration',
+      'tessera_migration_lock',
+    ])
   } finally {
     for (const run of runs) run.child.kill('SIGKILL')
     await database.drop()

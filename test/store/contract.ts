@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto'
 import { after, before, beforeEach, describe, test } from 'node:test'
 import type { NewMail, RefreshRecord, Session, SessionSeen, Store } from '../../src/auth/index.js'
 import { TesseraError } from '../../src/errors.js'
+import { mfaContract, passkeyContract } from './mfa-contract.js'
 
 export interface StoreUnderTest {
   store: Store
@@ -402,5 +403,8 @@ export function storeContract(name: string, open: () => Promise<StoreUnderTest>)
     test('ping answers while the database is up', async () => {
       await store.ping()
     })
+
+    mfaContract(() => ({ store, peer: s.peer, userId }))
+    passkeyContract(() => ({ store, peer: s.peer, userId }))
   })
 }

@@ -1,7 +1,9 @@
-import type { NewAccount, UserInfo } from '../../auth/index.js'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { NewAccount, TokenPair, UserInfo } from '../../auth/index.js'
 import type { Config } from '../../config/index.js'
 import { TesseraError, ValidationError } from '../../errors.js'
-import { credentialsBody, emptySchema, passwordChangeBody, registerBody, userSchema } from '../schemas.js'
+import { setCsrfCookie, setTokenCookies } from '../cookies.js'
+import { credentialsBody, emptySchema, loginAnswer, passwordChangeBody, registerBody, userSchema } from '../schemas.js'
 
 /**
  * The bodies that differ between route profiles. `seed` and `simplejwt` answer the contract's part 1;
@@ -110,3 +112,16 @@ const djRestAuth: Dialect = {
 }
 
 export const dialectOf = (config: Config): Dialect => (config.routeProfile === 'dj-rest-auth' ? djRestAuth : seed)
+
+/**
+ * A completed login, whichever route completed it (password, second factor, passkey): the auth cookies, the
+ * rotated CSRF cookie, and the profile's login body.
+ */
+export function answerLogin(config: Config, request: FastifyRequest, reply: FastifyReply, pair: TokenPair, csrfSecret: string): object {
+  setTokenCookies(config, request, reply, pair.access, pair.refresh)
+  setCsrfCookie(config, request, reply, csrfSecret)
+  return dialectOf(config).loggedIn(pair.user)
+}
+
+/** The schema of a login's answer: the profile's body, or the second step's `{mfa_required, methods}`. */
+export const loginAnswerSchema = (config: Config) => ({ type: 'object', properties: { ...loginAnswer.properties, ...(dialectOf(config).loggedInSchema as { properties?: object }).properties } })

@@ -1,12 +1,13 @@
 import type { FastifyInstance } from 'fastify'
 import { TesseraError } from '../../errors.js'
 import { TokenInvalidError } from '../../tokens/index.js'
-import { deleteTokenCookies, setCsrfCookie, setTokenCookies } from '../cookies.js'
+import { deleteTokenCookies, setTokenCookies } from '../cookies.js'
 import { originGuard } from '../guards.js'
 import { clientInfo, loggingInClient } from '../request.js'
 import { at, type RouteDeps } from './deps.js'
-import { dialectOf } from './dialect.js'
+import { answerLogin, dialectOf, loginAnswerSchema } from './dialect.js'
 import { credentialsBody, emptySchema, errorResponses, verifyBody } from '../schemas.js'
+import { answerMfaRequired } from './mfa.js'
 
 const NO_REFRESH_COOKIE = new TesseraError('ERR_TOKEN_MISSING', 'Refresh token was not included in the cookie.')
 
@@ -22,13 +23,12 @@ export async function tokenRoutes(app: FastifyInstance, { runtime, authenticate 
     ...at(routes.login),
     config: { csrf: false },
     preHandler: checkOrigin,
-    schema: { tags: ['auth'], summary: 'Log in: sets the access and refresh cookies and rotates the CSRF cookie', body: credentialsBody, response: { 200: dialect.loggedInSchema, ...errorResponses } },
+    schema: { tags: ['auth'], summary: 'Log in: sets the access and refresh cookies and rotates the CSRF cookie (or asks for the second factor)', body: credentialsBody, response: { 200: loginAnswerSchema(config), ...errorResponses } },
     handler: async (request, reply) => {
       const client = loggingInClient(request)
-      const { access, refresh, user } = await auth.login(request.body.username, request.body.password, client)
-      setTokenCookies(config, request, reply, access, refresh)
-      setCsrfCookie(config, request, reply, client.csrfSecret)
-      return dialect.loggedIn(user)
+      const step = await auth.beginLogin(request.body.username, request.body.password, client)
+      if ('mfa' in step) return answerMfaRequired(config, request, reply, client, step.mfa)
+      return answerLogin(config, request, reply, step, client.csrfSecret)
     },
   })
 
