@@ -137,6 +137,7 @@ export interface Config {
   usernameAllowMixedScripts: boolean
   bodyLimit: number
   logLevel: LogLevel
+  accessLog: boolean
   registrationEnabled: boolean
   /** Also accept access tokens issued by SimpleJWT (no session id, no `kid`), while migrating from Django. */
   simplejwtCompat: boolean

@@ -26,6 +26,7 @@ export const ENV_VARIABLES = {
   USERNAME_ALLOW_MIXED_SCRIPTS: ['usernameAllowMixedScripts', 'bool'],
   BODY_LIMIT: ['bodyLimit', 'int'],
   LOG_LEVEL: ['logLevel', 'string'],
+  ACCESS_LOG: ['accessLog', 'bool'],
   REGISTRATION_ENABLED: ['registrationEnabled', 'bool'],
   SIMPLEJWT_COMPAT: ['simplejwtCompat', 'bool'],
   USER_CACHE_TTL: ['userCacheTtl', 'duration'],

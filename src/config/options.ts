@@ -61,6 +61,8 @@ export interface TesseraOptions {
   /** Request body limit in bytes. Default 65536. */
   bodyLimit?: number
   logLevel?: LogLevel
+  /** One info line per request after its response (method, route, status, duration, request id, user id). Default true. */
+  accessLog?: boolean
   /** The register route. Default true. */
   registrationEnabled?: boolean
   /** Also accept access tokens issued by SimpleJWT (no session id, no `kid`) while migrating from Django. */

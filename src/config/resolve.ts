@@ -141,6 +141,7 @@ export function resolveOptions(options: TesseraOptions | Config = {}): Config {
     usernameAllowMixedScripts: bool('usernameAllowMixedScripts', o.usernameAllowMixedScripts, false),
     bodyLimit: int('bodyLimit', o.bodyLimit, 64 * 1024, 1024),
     logLevel: oneOf('logLevel', o.logLevel, LOG_LEVELS, mode === 'test' ? 'silent' : 'info'),
+    accessLog: bool('accessLog', o.accessLog, true),
     registrationEnabled: bool('registrationEnabled', o.registrationEnabled, true),
     simplejwtCompat: bool('simplejwtCompat', o.simplejwtCompat, false),
     userCacheTtl: seconds('userCacheTtl', o.userCacheTtl, 5),

@@ -1,0 +1,92 @@
+import { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, type HookHandlerDoneFunction, LogController } from 'fastify'
+import fp from 'fastify-plugin'
+import { type DestinationStream, type Logger, type LoggerOptions, pino } from 'pino'
+import type { LogLevel } from '../config/index.js'
+
+/** Pino's own redaction for anything a handler logs with the request or reply attached. */
+const REDACT = ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]']
+
+/**
+ * Fastify's two lines per request (with the whole request serialized and redacted) are off: the access
+ * log below writes one, with fields that never hold a secret.
+ */
+export const quietRequests = (): LogController => new LogController({ disableRequestLogging: true })
+
+export interface ServerLog {
+  /** For Fastify's `loggerInstance` (typed as Fastify's own logger, so the app keeps its default type). */
+  logger: FastifyBaseLogger
+  /** Whether `level` lines are written. */
+  enabled(level: LogLevel): boolean
+  /** Writes what is buffered, synchronously (shutdown and crash paths). */
+  flush(): void
+}
+
+/**
+ * The server's logger: pino at `level`, into an asynchronous stdout (sonic-boom's buffered writes,
+ * off the request path; pino itself flushes it when the process exits), or into `options.stream`
+ * (tests, a host's own destination). Undefined for `silent`: no logger at all, so no child logger per
+ * request either.
+ */
+export function createServerLog(level: LogLevel, options: boolean | (LoggerOptions & { stream?: DestinationStream }) | undefined): ServerLog | undefined {
+  if (options === false || (options === undefined && level === 'silent')) return undefined
+  const { stream, ...rest } = typeof options === 'object' ? options : {}
+  const settings: LoggerOptions = { level, redact: REDACT, ...rest }
+  if (stream) {
+    const logger = pino(settings, stream)
+    return { logger, enabled: (l) => logger.isLevelEnabled(l), flush: () => undefined }
+  }
+  const destination = pino.destination({ dest: 1, sync: false })
+  const logger: Logger = pino(settings, destination)
+  return {
+    logger,
+    enabled: (l) => logger.isLevelEnabled(l),
+    flush() {
+      try {
+        destination.flushSync()
+      } catch {
+        // Not open (yet, or any more): nothing buffered to lose.
+      }
+    },
+  }
+}
+
+/**
+ * Flushes the log when the process dies of an uncaught exception (or an unhandled rejection), after
+ * logging it: a monitor, so Node's own crash (the stack on stderr, exit code 1) is unchanged.
+ */
+export function flushOnCrash(app: FastifyInstance, log: ServerLog): void {
+  const monitor = (error: Error, origin: string) => {
+    log.logger.fatal({ err: error, origin }, 'uncaught exception: exiting')
+    log.flush()
+  }
+  process.on('uncaughtExceptionMonitor', monitor)
+  app.addHook('onClose', (_app, done) => {
+    process.off('uncaughtExceptionMonitor', monitor)
+    log.flush()
+    done()
+  })
+}
+
+/**
+ * ACCESS_LOG: one info line per request, after the response, with the route pattern (never the raw URL,
+ * whose query could hold a token), the status, the duration in milliseconds, the request id (the child
+ * logger's `reqId`) and the user id when the request authenticated. No header, cookie or body goes in.
+ */
+async function accessLogPlugin(app: FastifyInstance) {
+  app.addHook('onResponse', function accessLog(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) {
+    done()
+    const auth = request.auth
+    request.log.info(
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? null,
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime * 100) / 100,
+        ...(auth && { user_id: auth.user.id }),
+      },
+      'request',
+    )
+  })
+}
+
+export const accessLog = fp(accessLogPlugin, { fastify: '5.x', name: 'tessera-access-log' })
