@@ -8,7 +8,7 @@ import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
-const ALL = ['bare', 'cors-none', 'cors-list', 'cookie', 'header-hooks', 'metrics', 'fastify-log', 'pino-one-line', 'lean-line', 'tessera-silent', 'tessera-info']
+const ALL = ['bare', 'cors-none', 'cors-list', 'cookie', 'header-hooks', 'metrics', 'fastify-log', 'pino-one-line', 'lean-line', 'tessera-silent', 'tessera-no-access', 'tessera-info']
 const names = process.argv.length > 2 ? process.argv.slice(2) : ALL
 const ROUNDS = Number(process.env.ROUNDS ?? 4)
 const cpu = (pid) => {
@@ -21,7 +21,7 @@ const servers = []
 try {
   let port = 47100
   for (const name of names) {
-    const env = { PATH: process.env.PATH, NODE_ENV: 'production', SECRET_KEY: 'x'.repeat(64), DATABASE_URL: join(dir, `${name}.sqlite3`), DATA_DIR: dir, RATE_LIMIT_ENABLED: 'false', PORT: String(++port), ...(name === 'tessera-silent' && { LOG_LEVEL: 'silent' }) }
+    const env = { PATH: process.env.PATH, NODE_ENV: 'production', SECRET_KEY: 'x'.repeat(64), DATABASE_URL: join(dir, `${name}.sqlite3`), DATA_DIR: dir, RATE_LIMIT_ENABLED: 'false', ALLOWED_HOSTS: '127.0.0.1', PORT: String(++port), ...(name === 'tessera-silent' && { LOG_LEVEL: 'silent' }), ...(name === 'tessera-no-access' && { ACCESS_LOG: 'false' }) }
     const child = fork(new URL('variants.mjs', import.meta.url).pathname, [name], { env, cwd: dir, stdio: ['ignore', openSync(join(dir, `${name}.log`), 'a'), 'inherit', 'ipc'] })
     await new Promise((resolve, reject) => {
       child.once('message', resolve)

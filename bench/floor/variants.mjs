@@ -14,9 +14,9 @@ const name = process.argv[2]
 const redact = ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]']
 let app
 if (name.startsWith('tessera')) {
-  const { loadConfig } = await import(`${BUILD}config/index.js`)
+  const { loadOptions } = await import(`${BUILD}config/index.js`)
   const { buildServer } = await import(`${BUILD}http/index.js`)
-  app = await buildServer({ config: loadConfig().config })
+  app = await buildServer(loadOptions(process.env).options)
 } else {
   const options = {
     // Fastify's own request logging, as Tessera has it at LOG_LEVEL=info (two lines per request).

@@ -2,6 +2,7 @@ import { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type F
 import fp from 'fastify-plugin'
 import { type DestinationStream, type Logger, type LoggerOptions, pino } from 'pino'
 import type { LogLevel } from '../config/index.js'
+import { BatchedStdout } from './log-batch.js'
 
 /** Pino's own redaction for anything a handler logs with the request or reply attached. */
 const REDACT = ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]']
@@ -17,13 +18,14 @@ export interface ServerLog {
   logger: FastifyBaseLogger
   /** Whether `level` lines are written. */
   enabled(level: LogLevel): boolean
-  /** Writes what is buffered, synchronously (shutdown and crash paths). */
+  /** Writes what is buffered, synchronously (the crash path). */
   flush(): void
+  /** Writes what is buffered and lets go of the destination (the server's close). */
+  close(): void
 }
 
 /**
- * The server's logger: pino at `level`, into an asynchronous stdout (sonic-boom's buffered writes,
- * off the request path; pino itself flushes it when the process exits), or into `options.stream`
+ * The server's logger: pino at `level`, into a batched asynchronous stdout (see BatchedStdout), or into `options.stream`
  * (tests, a host's own destination). Undefined for `silent`: no logger at all, so no child logger per
  * request either.
  */
@@ -33,28 +35,19 @@ export function createServerLog(level: LogLevel, options: boolean | (LoggerOptio
   const settings: LoggerOptions = { level, redact: REDACT, ...rest }
   if (stream) {
     const logger = pino(settings, stream)
-    return { logger, enabled: (l) => logger.isLevelEnabled(l), flush: () => undefined }
+    return { logger, enabled: (l) => logger.isLevelEnabled(l), flush: () => undefined, close: () => undefined }
   }
-  const destination = pino.destination({ dest: 1, sync: false })
+  const destination = new BatchedStdout()
   const logger: Logger = pino(settings, destination)
-  return {
-    logger,
-    enabled: (l) => logger.isLevelEnabled(l),
-    flush() {
-      try {
-        destination.flushSync()
-      } catch {
-        // Not open (yet, or any more): nothing buffered to lose.
-      }
-    },
-  }
+  return { logger, enabled: (l) => logger.isLevelEnabled(l), flush: () => destination.flushSync(), close: () => destination.close() }
 }
 
 /**
- * Flushes the log when the process dies of an uncaught exception (or an unhandled rejection), after
- * logging it: a monitor, so Node's own crash (the stack on stderr, exit code 1) is unchanged.
+ * Ties the log to the server's life: flushed when the server closes, and when the process dies of an
+ * uncaught exception (or an unhandled rejection) after logging it, through a monitor, so Node's own crash
+ * (the stack on stderr, exit code 1) is unchanged.
  */
-export function flushOnCrash(app: FastifyInstance, log: ServerLog): void {
+export function attachLog(app: FastifyInstance, log: ServerLog): void {
   const monitor = (error: Error, origin: string) => {
     log.logger.fatal({ err: error, origin }, 'uncaught exception: exiting')
     log.flush()
@@ -62,7 +55,7 @@ export function flushOnCrash(app: FastifyInstance, log: ServerLog): void {
   process.on('uncaughtExceptionMonitor', monitor)
   app.addHook('onClose', (_app, done) => {
     process.off('uncaughtExceptionMonitor', monitor)
-    log.flush()
+    log.close()
     done()
   })
 }

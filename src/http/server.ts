@@ -5,7 +5,7 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import { resolveOptions, type TrustProxySetting } from '../config/index.js'
 import { handleError } from './errors.js'
 import { allowedHosts } from './hosts.js'
-import { accessLog, createServerLog, flushOnCrash, quietRequests } from './logging.js'
+import { accessLog, createServerLog, attachLog, quietRequests } from './logging.js'
 import { ops } from './ops.js'
 import { tessera, type TesseraPluginOptions } from './plugin.js'
 import { webRoutes } from './web.js'
@@ -64,7 +64,7 @@ export async function buildServer({ logger, ...options }: ServerOptions): Promis
     // As DRF: a number is read as its string, but a list is not a string; every missing field is reported at once.
     ajv: { customOptions: { coerceTypes: true, allErrors: true } },
   })
-  if (log) flushOnCrash(app, log)
+  if (log) attachLog(app, log)
   app.setErrorHandler(handleError)
   // First: a request for a host this server does not serve gets nothing else, not even CORS.
   await app.register(allowedHosts, { allowedHosts: config.allowedHosts })
