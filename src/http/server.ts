@@ -69,7 +69,7 @@ export async function buildServer({ logger, ...options }: ServerOptions): Promis
   // First: a request for a host this server does not serve gets nothing else, not even CORS.
   await app.register(allowedHosts, { allowedHosts: config.allowedHosts, header: ['x-content-type-options', 'nosniff'] })
   app.setNotFoundHandler((_request, reply) => reply.code(404).send({ detail: 'Not found.' }))
-  if (log && config.accessLog && log.enabled('info')) await app.register(accessLog)
+  if (log && config.accessLog && log.enabled('info')) await app.register(accessLog, { log })
   // Without an allowed origin no cross-origin read is granted: no CORS hooks at all (a preflight is then
   // an OPTIONS to a route that has none, a 404 without any Access-Control-* header).
   if (config.cors.allowedOrigins.length > 0) {

@@ -73,6 +73,31 @@ describe('ACCESS_LOG: one line per request, after the response', () => {
   })
 })
 
+describe('with pino options of its own (the line goes through pino, the same fields)', () => {
+  let t: TestApp
+  const { lines, stream } = capture()
+  const plain = capture()
+  let plainApp: TestApp
+  before(async () => {
+    t = await createTestApp({}, { logger: { level: 'info', stream, base: { service: 'auth' } } })
+    plainApp = await createTestApp({}, { logger: { level: 'info', stream: plain.stream } })
+  })
+  after(async () => {
+    await t.close()
+    await plainApp.close()
+  })
+
+  test('the hand-built line and pino\'s have the same keys, and pino\'s options apply', async () => {
+    await t.app.inject({ url: '/healthz' })
+    await plainApp.app.inject({ url: '/healthz' })
+    const [viaPino] = accessLines(lines)
+    const [handBuilt] = accessLines(plain.lines)
+    assert.equal(viaPino?.service, 'auth')
+    assert.deepEqual(Object.keys(handBuilt!).sort(), [...Object.keys(viaPino!).filter((k) => k !== 'service'), 'hostname', 'pid'].sort())
+    for (const key of ['level', 'method', 'route', 'status', 'msg'] as const) assert.equal(handBuilt![key], viaPino![key], key)
+  })
+})
+
 describe('ACCESS_LOG=false', () => {
   let t: TestApp
   const { lines, stream } = capture()
