@@ -2,6 +2,7 @@
  * Runs bench/floor/variants.mjs servers side by side: `GET /healthz` with wrk -t1 -c64, a 2 s
  * warm-up, then ROUNDS interleaved rounds of 2 s; server CPU from /proc/<pid>/stat around each round.
  * Usage: node bench/floor/drive.mjs [variant ...]   (stdout of each server goes to a file)
+ * Before/after in one run: BASE_BUILD=<another build's src/ dir> node bench/floor/drive.mjs base-info tessera-info base-silent tessera-silent
  */
 import { fork, spawnSync } from 'node:child_process'
 import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
@@ -19,11 +20,10 @@ const cpu = (pid) => {
 const dir = mkdtempSync(join(tmpdir(), 'tessera-floor-'))
 const servers = []
 try {
-  let port = 47100
   for (const name of names) {
-    const env = { PATH: process.env.PATH, NODE_ENV: 'production', SECRET_KEY: 'x'.repeat(64), DATABASE_URL: join(dir, `${name}.sqlite3`), DATA_DIR: dir, RATE_LIMIT_ENABLED: 'false', ALLOWED_HOSTS: '127.0.0.1', PORT: String(++port), ...(name === 'tessera-silent' && { LOG_LEVEL: 'silent' }), ...(name === 'tessera-no-access' && { ACCESS_LOG: 'false' }) }
+    const env = { PATH: process.env.PATH, NODE_ENV: 'production', SECRET_KEY: 'x'.repeat(64), DATABASE_URL: join(dir, `${name}.sqlite3`), DATA_DIR: dir, RATE_LIMIT_ENABLED: 'false', ALLOWED_HOSTS: '127.0.0.1', ...(name.endsWith('-silent') && { LOG_LEVEL: 'silent' }), ...(name === 'tessera-no-access' && { ACCESS_LOG: 'false' }), ...(process.env.BASE_BUILD && { BASE_BUILD: process.env.BASE_BUILD }) }
     const child = fork(new URL('variants.mjs', import.meta.url).pathname, [name], { env, cwd: dir, stdio: ['ignore', openSync(join(dir, `${name}.log`), 'a'), 'inherit', 'ipc'] })
-    await new Promise((resolve, reject) => {
+    const port = await new Promise((resolve, reject) => {
       child.once('message', resolve)
       child.once('exit', () => reject(new Error(`${name} exited`)))
     })

@@ -9,11 +9,12 @@ import Fastify from 'fastify'
 import client from 'prom-client'
 import SonicBoom from 'sonic-boom'
 
-const BUILD = new URL('../.build/src/', import.meta.url).href
+// `base-*` variants load another build of src/ (BASE_BUILD, e.g. an older commit's bench/.build/src/).
 const name = process.argv[2]
+const BUILD = name.startsWith('base-') ? new URL(`file://${process.env.BASE_BUILD.replace(/\/?$/, '/')}`).href : new URL('../.build/src/', import.meta.url).href
 const redact = ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]']
 let app
-if (name.startsWith('tessera')) {
+if (name.startsWith('tessera') || name.startsWith('base-')) {
   const { loadOptions } = await import(`${BUILD}config/index.js`)
   const { buildServer } = await import(`${BUILD}http/index.js`)
   app = await buildServer(loadOptions(process.env).options)
@@ -69,5 +70,6 @@ if (name.startsWith('tessera')) {
     return { status: 'ok' }
   })
 }
-await app.listen({ host: '127.0.0.1', port: Number(process.env.PORT) })
-process.send('ready')
+// Port 0: the OS picks one outside the ephemeral range's current use (a fixed port can be a live client's).
+await app.listen({ host: '127.0.0.1', port: 0 })
+process.send(app.server.address().port)
