@@ -31,6 +31,15 @@ export interface ServerLog {
 }
 
 /**
+ * Development on a terminal: pino-pretty's coloured lines instead of JSON, written synchronously (a
+ * developer's terminal, not a production hot path). Loaded only then: production never imports it.
+ */
+export async function prettyLog(destination: number | NodeJS.WritableStream = 1): Promise<DestinationStream> {
+  const { default: pretty } = await import('pino-pretty')
+  return pretty({ destination, sync: true, colorize: destination === 1, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' })
+}
+
+/**
  * The server's logger: pino at `level`, into a batched asynchronous stdout (see BatchedStdout), or into `options.stream`
  * (tests, a host's own destination). Undefined for `silent`: no logger at all, so no child logger per
  * request either.

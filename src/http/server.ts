@@ -5,7 +5,7 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import { resolveOptions, type TrustProxySetting } from '../config/index.js'
 import { handleError } from './errors.js'
 import { allowedHosts } from './hosts.js'
-import { accessLog, createServerLog, attachLog, quietRequests } from './logging.js'
+import { accessLog, attachLog, createServerLog, prettyLog, quietRequests } from './logging.js'
 import { ops } from './ops.js'
 import { tessera, type TesseraPluginOptions } from './plugin.js'
 import { webRoutes } from './web.js'
@@ -37,7 +37,10 @@ export const DOCS_CSP = [
 ].join('; ')
 
 export interface ServerOptions extends TesseraPluginOptions {
-  /** Pino options (`stream` included) or false; default: JSON logs at `logLevel` on an asynchronous stdout. */
+  /**
+   * Pino options (`stream` included) or false; default: JSON lines at `logLevel` on an asynchronous stdout
+   * (pino-pretty's lines in development when stdout is a terminal).
+   */
   logger?: boolean | object
 }
 
@@ -49,7 +52,9 @@ export interface ServerOptions extends TesseraPluginOptions {
 export async function buildServer({ logger, ...options }: ServerOptions): Promise<FastifyInstance> {
   const config = resolveOptions(options)
   // LOG_LEVEL=silent means no logger at all, not a logger that discards: no child logger per request.
-  const log = createServerLog(config.logLevel, logger)
+  // Development on a terminal reads pino-pretty's lines; anywhere else (a file, a journal, a collector) JSON.
+  const pretty = logger === undefined && config.env === 'development' && config.logLevel !== 'silent' && process.stdout.isTTY === true
+  const log = createServerLog(config.logLevel, pretty ? { stream: await prettyLog() } : logger)
   const app = Fastify({
     ...(log && { loggerInstance: log.logger }),
     logController: quietRequests(),

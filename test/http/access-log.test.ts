@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import { Writable } from 'node:stream'
 import { after, before, describe, test } from 'node:test'
+import { prettyLog } from '../../src/http/logging.js'
 import { createTestApp, createUser, type TestApp } from '../support/app.js'
 import { cookieHeader, loginCookies, PASSWORD, REFRESH, USER } from './helpers.js'
 
@@ -112,6 +113,24 @@ describe('ACCESS_LOG=false', () => {
     assert.deepEqual(accessLines(lines), [])
     assert.equal(lines.some((l) => l.msg === 'incoming request' || l.msg === 'request completed'), false)
   })
+})
+
+test("development on a terminal: pino-pretty's lines, the access line among them", async () => {
+  let text = ''
+  const out = new Writable({
+    write(chunk, _encoding, done) {
+      text += String(chunk)
+      done()
+    },
+  })
+  const t = await createTestApp({}, { logger: { level: 'info', stream: await prettyLog(out) } })
+  try {
+    await t.app.inject({ url: '/healthz' })
+  } finally {
+    await t.close()
+  }
+  assert.match(text, /INFO: request\n\s+reqId: "req-\d+"\n\s+method: "GET"\n\s+route: "\/healthz"\n\s+status: 200/)
+  assert.doesNotMatch(text, /\{"level"/, 'text, not JSON')
 })
 
 test('a crash flushes the asynchronous log before the process dies', () => {
