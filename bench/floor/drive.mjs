@@ -2,15 +2,18 @@
  * Runs bench/floor/variants.mjs servers side by side: `GET /healthz` with wrk -t1 -c64, a 2 s
  * warm-up, then ROUNDS interleaved rounds of 2 s; server CPU from /proc/<pid>/stat around each round.
  * Usage: node bench/floor/drive.mjs [variant ...]   (stdout of each server goes to a file)
+ * FLOOR_PATH=/accounts/user/ measures the authenticated GET instead. Before/after in one run: BASE_BUILD=<another build's src/ dir> node bench/floor/drive.mjs base-info tessera-info base-silent tessera-silent
  */
 import { fork, spawnSync } from 'node:child_process'
 import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
-const ALL = ['bare', 'cors-none', 'cors-list', 'cookie', 'header-hooks', 'metrics', 'fastify-log', 'pino-one-line', 'lean-line', 'tessera-silent', 'tessera-info']
+const ALL = ['bare', 'cors-none', 'cors-list', 'cookie', 'header-hooks', 'metrics', 'fastify-log', 'pino-one-line', 'lean-line', 'tessera-silent', 'tessera-no-access', 'tessera-info']
 const names = process.argv.length > 2 ? process.argv.slice(2) : ALL
 const ROUNDS = Number(process.env.ROUNDS ?? 4)
+/** `/healthz` (the floor) or `/accounts/user/` (the access cookie of a session each Tessera variant makes). */
+const PATH = process.env.FLOOR_PATH ?? '/healthz'
 const cpu = (pid) => {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
@@ -19,19 +22,19 @@ const cpu = (pid) => {
 const dir = mkdtempSync(join(tmpdir(), 'tessera-floor-'))
 const servers = []
 try {
-  let port = 47100
   for (const name of names) {
-    const env = { PATH: process.env.PATH, NODE_ENV: 'production', SECRET_KEY: 'x'.repeat(64), DATABASE_URL: join(dir, `${name}.sqlite3`), DATA_DIR: dir, RATE_LIMIT_ENABLED: 'false', PORT: String(++port), ...(name === 'tessera-silent' && { LOG_LEVEL: 'silent' }) }
+    const env = { PATH: process.env.PATH, NODE_ENV: 'production', SECRET_KEY: 'x'.repeat(64), DATABASE_URL: join(dir, `${name}.sqlite3`), DATA_DIR: dir, RATE_LIMIT_ENABLED: 'false', ALLOWED_HOSTS: '127.0.0.1', ...(name.endsWith('-silent') && { LOG_LEVEL: 'silent' }), ...(name === 'tessera-no-access' && { ACCESS_LOG: 'false' }), ...(process.env.BASE_BUILD && { BASE_BUILD: process.env.BASE_BUILD }) }
     const child = fork(new URL('variants.mjs', import.meta.url).pathname, [name], { env, cwd: dir, stdio: ['ignore', openSync(join(dir, `${name}.log`), 'a'), 'inherit', 'ipc'] })
-    await new Promise((resolve, reject) => {
+    const { port, cookie } = await new Promise((resolve, reject) => {
       child.once('message', resolve)
       child.once('exit', () => reject(new Error(`${name} exited`)))
     })
-    servers.push({ name, child, port, cpu: 0, requests: 0, seconds: 0 })
+    servers.push({ name, child, port, cookie, cpu: 0, requests: 0, seconds: 0 })
   }
   const round = (s, seconds) => {
     const c0 = cpu(s.child.pid)
-    const out = spawnSync('wrk', ['-t1', '-c64', `-d${seconds}s`, `http://127.0.0.1:${s.port}/healthz`], { encoding: 'utf8' }).stdout
+    const out = spawnSync('wrk', ['-t1', '-c64', `-d${seconds}s`, ...(s.cookie ? ['-H', `Cookie: ${s.cookie}`] : []), `http://127.0.0.1:${s.port}${PATH}`], { encoding: 'utf8' }).stdout
+    if (/Non-2xx/.test(out)) throw new Error(`${s.name}: answers other than 2xx:\n${out}`)
     return { cpu: cpu(s.child.pid) - c0, requests: Number(/(\d+) requests in/.exec(out)[1]) }
   }
   for (const s of servers) round(s, 2)

@@ -9,14 +9,21 @@ import Fastify from 'fastify'
 import client from 'prom-client'
 import SonicBoom from 'sonic-boom'
 
-const BUILD = new URL('../.build/src/', import.meta.url).href
+// `base-*` variants load another build of src/ (BASE_BUILD, e.g. an older commit's bench/.build/src/).
 const name = process.argv[2]
+const BUILD = name.startsWith('base-') ? new URL(`file://${process.env.BASE_BUILD.replace(/\/?$/, '/')}`).href : new URL('../.build/src/', import.meta.url).href
 const redact = ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]']
 let app
-if (name.startsWith('tessera')) {
-  const { loadConfig } = await import(`${BUILD}config/index.js`)
+let accessCookie = ''
+if (name.startsWith('tessera') || name.startsWith('base-')) {
+  const { loadOptions } = await import(`${BUILD}config/index.js`)
   const { buildServer } = await import(`${BUILD}http/index.js`)
-  app = await buildServer({ config: loadConfig().config })
+  app = await buildServer(loadOptions(process.env).options)
+  await app.ready()
+  // A user and a session, so the driver can also GET /accounts/user/ with the access cookie (FLOOR_PATH).
+  await app.tessera.createUser({ username: 'floor', password: 'correct horse battery staple' }, { validatePassword: false })
+  const login = await app.inject({ method: 'POST', url: '/accounts/auth/login/', headers: { host: '127.0.0.1' }, payload: { username: 'floor', password: 'correct horse battery staple' } })
+  accessCookie = [login.headers['set-cookie']].flat().map((line) => line.split(';')[0]).filter((pair) => pair.startsWith('access_token=')).join('; ')
 } else {
   const options = {
     // Fastify's own request logging, as Tessera has it at LOG_LEVEL=info (two lines per request).
@@ -68,6 +75,11 @@ if (name.startsWith('tessera')) {
     reply.header('cache-control', 'no-store')
     return { status: 'ok' }
   })
+  app.get('/accounts/user/', async (_request, reply) => {
+    reply.header('cache-control', 'no-store')
+    return { id: 1, username: 'floor', first_name: '', last_name: '', email: '', email_verified: false }
+  })
 }
-await app.listen({ host: '127.0.0.1', port: Number(process.env.PORT) })
-process.send('ready')
+// Port 0: the OS picks one outside the ephemeral range's current use (a fixed port can be a live client's).
+await app.listen({ host: '127.0.0.1', port: 0 })
+process.send({ port: app.server.address().port, cookie: accessCookie })

@@ -65,6 +65,8 @@ export function serverEnv(run: Run, name: string, extra: Record<string, string> 
     DATABASE_URL: join(dir, 'db.sqlite3'),
     DATA_DIR: dir,
     HOST: '127.0.0.1',
+    // Production refuses to start without ALLOWED_HOSTS; wrk addresses the server by IP.
+    ALLOWED_HOSTS: '127.0.0.1',
     RATE_LIMIT_ENABLED: 'false',
     ...run.extraEnv,
     ...extra,

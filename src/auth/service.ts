@@ -14,7 +14,7 @@ import { RevocationList } from './revocations.js'
 import { authenticateAccess, changePassword, listSessions, logout, logoutSession, revokeOwnSession, revokeSession, revokeUserSessions, verifyAnyToken } from './sessions.js'
 import type { Store } from './store.js'
 import { UserCache } from './user-cache.js'
-import { getActiveUser } from './active.js'
+import { cachedActiveUser, getActiveUser } from './active.js'
 import { createUser, deleteUser, register, registerAccount, renameUser, setActive, setPassword, type NewAccount } from './users.js'
 import { confirmPasswordReset, requestPasswordReset, type ResetConfirmation } from './password-reset.js'
 import { resendConfirmation, verifyEmail } from './email-verification.js'
@@ -96,6 +96,8 @@ export function createAuthService(config: Pick<Config, 'tokens' | 'registrationE
     getUser: (id: number) => ctx.users.get(id),
     /** The user behind a request, through the cache; throws unless they exist and are active. */
     getActiveUser: (id: number) => getActiveUser(ctx, id),
+    /** The same user when the cache holds them fresh and active, synchronously; else undefined. */
+    cachedActiveUser: (id: number) => cachedActiveUser(ctx, id),
     register: (account: NewAccount, client: ClientInfo) => register(ctx, account, client),
     registerAccount: (account: NewAccount, client: ClientInfo) => registerAccount(ctx, account, client),
     requestPasswordReset: (email: string, client: ClientInfo) => requestPasswordReset(ctx, email, client),

@@ -36,6 +36,12 @@ export class UserCache {
     return user
   }
 
+  /** The fresh entry's user (null: known not to exist), or undefined when `get` would read the store. */
+  peek(id: number): UserInfo | null | undefined {
+    const hit = this.#entries.get(id)
+    return hit && hit.until > this.now() ? hit.user : undefined
+  }
+
   #set(id: number, user: UserInfo | null): void {
     this.#entries.delete(id)
     if (this.#entries.size >= this.maxEntries) this.#entries.delete(this.#entries.keys().next().value!)

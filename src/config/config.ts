@@ -172,6 +172,7 @@ export interface Config {
   multipart: { maxFields: number; maxFieldSize: number }
   appendSlash: boolean
   logLevel: LogLevel
+  accessLog: boolean
   registrationEnabled: boolean
   /** Also accept access tokens issued by SimpleJWT (no session id, no `kid`), while migrating from Django. */
   simplejwtCompat: boolean

@@ -29,6 +29,7 @@ export const ENV_VARIABLES = {
   MULTIPART_MAX_FIELD_SIZE: ['multipart.maxFieldSize', 'int'],
   APPEND_SLASH: ['appendSlash', 'bool'],
   LOG_LEVEL: ['logLevel', 'string'],
+  ACCESS_LOG: ['accessLog', 'bool'],
   REGISTRATION_ENABLED: ['registrationEnabled', 'bool'],
   SIMPLEJWT_COMPAT: ['simplejwtCompat', 'bool'],
   USER_CACHE_TTL: ['userCacheTtl', 'duration'],

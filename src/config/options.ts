@@ -70,6 +70,8 @@ export interface TesseraOptions {
   /** Django's APPEND_SLASH: a GET or HEAD to a route without its trailing slash is redirected (301). Default true. */
   appendSlash?: boolean
   logLevel?: LogLevel
+  /** One info line per request after its response (method, route, status, duration, request id, user id). Default true. */
+  accessLog?: boolean
   /** The register route. Default true. */
   registrationEnabled?: boolean
   /** Also accept access tokens issued by SimpleJWT (no session id, no `kid`) while migrating from Django. */

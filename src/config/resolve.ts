@@ -146,6 +146,7 @@ export function resolveOptions(options: TesseraOptions | Config = {}): Config {
     multipart: { maxFields: int('multipart.maxFields', o.multipart?.maxFields, 50, 1, 10_000), maxFieldSize: int('multipart.maxFieldSize', o.multipart?.maxFieldSize, 16 * 1024, 64) },
     appendSlash: bool('appendSlash', o.appendSlash, true),
     logLevel: oneOf('logLevel', o.logLevel, LOG_LEVELS, mode === 'test' ? 'silent' : 'info'),
+    accessLog: bool('accessLog', o.accessLog, true),
     registrationEnabled: bool('registrationEnabled', o.registrationEnabled, true),
     simplejwtCompat: bool('simplejwtCompat', o.simplejwtCompat, false),
     userCacheTtl: seconds('userCacheTtl', o.userCacheTtl, 5),

@@ -50,15 +50,25 @@ export function createHostCheck(allowedHosts: readonly string[]): (host: string)
   }
 }
 
+interface AllowedHostsOptions {
+  allowedHosts: readonly string[]
+  /**
+   * A header every answer of the app carries, refusals included, set by this hook (the first on every
+   * request) rather than by one more hook of its own.
+   */
+  header?: readonly [name: string, value: string]
+}
+
 /**
  * Answers 400 to a request whose Host is not in ALLOWED_HOSTS, before anything else runs: the cookies'
  * origin answers only to its own names, which also defeats DNS rebinding (an attacker's name resolving to
  * this server). The host is Fastify's `request.host` (X-Forwarded-Host only from a trusted proxy), the one
  * the CSRF checks compare with.
  */
-async function allowedHostsPlugin(app: FastifyInstance, { allowedHosts }: { allowedHosts: readonly string[] }) {
+async function allowedHostsPlugin(app: FastifyInstance, { allowedHosts, header }: AllowedHostsOptions) {
   const isAllowed = createHostCheck(allowedHosts)
   app.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
+    if (header) reply.header(header[0], header[1])
     if (isAllowed(request.host) || request.routeOptions.config.anyHost === true) return done()
     request.log.warn({ host: request.host }, 'Invalid HTTP_HOST header: add it to ALLOWED_HOSTS if this server should answer to it')
     reply.code(400).header('cache-control', 'no-store').send({ detail: 'Invalid HTTP_HOST header.' })

@@ -40,23 +40,10 @@ function metricsAllowed(request: FastifyRequest, token: string | undefined): boo
 async function opsPlugin(app: FastifyInstance) {
   const runtime = (): Runtime | undefined => app[kRuntime] // decorated by `tessera`, registered after this plugin
 
-  // Label children cached per (method, route, status): prom-client hashes the labels on every call otherwise.
-  const series = new Map<string, { count: { inc(): void }; duration: { observe(value: number): void } }>()
   app.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
     done()
-    const metrics = runtime()?.metrics
-    if (!metrics) return
     // The pattern, never the raw URL: a scanner's random paths must not create new series.
-    const route = request.routeOptions.url ?? 'unmatched'
-    const status = String(reply.statusCode)
-    const key = `${request.method} ${route} ${status}`
-    let child = series.get(key)
-    if (!child) {
-      child = { count: metrics.requests.labels(request.method, route, status), duration: metrics.requestDuration.labels(request.method, route) }
-      if (series.size < 1000) series.set(key, child)
-    }
-    child.count.inc()
-    child.duration.observe(reply.elapsedTime / 1000)
+    runtime()?.metrics?.http.record(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000)
   })
 
   // Graceful shutdown: Fastify closes idle keep-alive connections when it starts closing, but a

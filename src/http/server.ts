@@ -6,6 +6,7 @@ import { handleError } from './errors.js'
 import { allowedHosts } from './hosts.js'
 import { devMailbox, hasDevMailbox } from './mailbox.js'
 import { notFoundHandler } from './not-found.js'
+import { accessLog, attachLog, createServerLog, prettyLog, quietRequests } from './logging.js'
 import { ops } from './ops.js'
 import { tessera, type TesseraPluginOptions } from './plugin.js'
 import { webRoutes } from './web.js'
@@ -37,7 +38,10 @@ export const DOCS_CSP = [
 ].join('; ')
 
 export interface ServerOptions extends TesseraPluginOptions {
-  /** Pino options or false; default: JSON logs at `logLevel`. */
+  /**
+   * Pino options (`stream` included) or false; default: JSON lines at `logLevel` on an asynchronous stdout
+   * (pino-pretty's lines in development when stdout is a terminal).
+   */
   logger?: boolean | object
 }
 
@@ -49,9 +53,13 @@ export interface ServerOptions extends TesseraPluginOptions {
  */
 export async function buildServer({ logger, ...options }: ServerOptions): Promise<FastifyInstance> {
   const config = resolveOptions(options)
+  // LOG_LEVEL=silent means no logger at all, not a logger that discards: no child logger per request.
+  // Development on a terminal reads pino-pretty's lines; anywhere else (a file, a journal, a collector) JSON.
+  const pretty = logger === undefined && config.env === 'development' && config.logLevel !== 'silent' && process.stdout.isTTY === true
+  const log = createServerLog(config.logLevel, pretty ? { stream: await prettyLog() } : logger)
   const app = Fastify({
-    // LOG_LEVEL=silent means no logger at all, not a logger that discards: no child logger per request.
-    logger: logger ?? (config.logLevel === 'silent' ? false : { level: config.logLevel, redact: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]'] }),
+    ...(log && { loggerInstance: log.logger }),
+    logController: quietRequests(),
     trustProxy: fastifyTrustProxy(config.trustProxy),
     bodyLimit: config.bodyLimit,
     // Deeply nested or huge JSON is refused by the body limit before parsing; prototype keys are dropped.
@@ -63,24 +71,24 @@ export async function buildServer({ logger, ...options }: ServerOptions): Promis
     // As DRF: a number is read as its string, but a list is not a string; every missing field is reported at once.
     ajv: { customOptions: { coerceTypes: true, allErrors: true } },
   })
+  if (log) attachLog(app, log)
   app.setErrorHandler(handleError)
   // First: a request for a host this server does not serve gets nothing else, not even CORS.
-  await app.register(allowedHosts, { allowedHosts: config.allowedHosts })
+  await app.register(allowedHosts, { allowedHosts: config.allowedHosts, header: ['x-content-type-options', 'nosniff'] })
   app.setNotFoundHandler(notFoundHandler(app, config.appendSlash))
-  // Synchronous hooks: an async one costs a promise turn on every request, the hot path included.
-  app.addHook('onRequest', (_request, reply, done) => {
-    reply.header('x-content-type-options', 'nosniff')
-    done()
-  })
-
-  await app.register(cors, {
-    origin: config.cors.allowedOrigins.length > 0 ? [...config.cors.allowedOrigins] : false,
-    credentials: true,
-    // django-cors-headers' CORS_ALLOW_HEADERS (x-requested-with among them), plus the CSRF header.
-    allowedHeaders: [...config.cors.allowHeaders],
-    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
-    maxAge: 600,
-  })
+  if (log && config.accessLog && log.enabled('info')) await app.register(accessLog, { log })
+  // Without an allowed origin no cross-origin read is granted: no CORS hooks at all (a preflight is then
+  // an OPTIONS to a route that has none, a 404 without any Access-Control-* header).
+  if (config.cors.allowedOrigins.length > 0) {
+    await app.register(cors, {
+      origin: [...config.cors.allowedOrigins],
+      credentials: true,
+      // django-cors-headers' CORS_ALLOW_HEADERS (x-requested-with among them), plus the CSRF header.
+      allowedHeaders: [...config.cors.allowHeaders],
+      methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+      maxAge: 600,
+    })
+  }
   await app.register(swagger, {
     openapi: {
       info: { title: 'Tessera', description: 'Cookie-based JWT authentication (the DRF + SimpleJWT contract)', version: '0.1.0' },

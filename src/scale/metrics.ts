@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
+import { HttpMetrics } from './http-metrics.js'
 
 let processRegistry: Registry | undefined
 
@@ -21,20 +22,15 @@ function processMetrics(): Registry {
 export function createMetrics() {
   const registry = new Registry()
   const registers = [registry]
+  const http = new HttpMetrics()
   return {
     registry,
     /** The exposition: the process's metrics, then Tessera's. */
     async exposition(): Promise<string> {
-      return `${await processMetrics().metrics()}\n${await registry.metrics()}`
+      return `${await processMetrics().metrics()}\n${http.exposition()}\n${await registry.metrics()}`
     },
-    requests: new Counter({ name: 'tessera_http_requests_total', help: 'HTTP requests by method, route (the route pattern) and status', labelNames: ['method', 'route', 'status'] as const, registers }),
-    requestDuration: new Histogram({
-      name: 'tessera_http_request_duration_seconds',
-      help: 'HTTP request duration by method and route',
-      labelNames: ['method', 'route'] as const,
-      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-      registers,
-    }),
+    /** Requests by route and status, and their durations (counted on every request: see HttpMetrics). */
+    http,
     loginFailures: new Counter({ name: 'tessera_login_failures_total', help: 'Failed logins by cause (invalid_credentials: an unknown user, a wrong password or an inactive account, deliberately one)', labelNames: ['cause'] as const, registers }),
     reuseDetected: new Counter({ name: 'tessera_refresh_reuse_detected_total', help: 'Replays of a rotated refresh token outside the grace window (the session was revoked)', registers }),
     revocations: new Counter({ name: 'tessera_revocations_total', help: 'Session revocations entering this instance\'s revoked set, by source (local, broadcast, catchup)', labelNames: ['source'] as const, registers }),

@@ -11,9 +11,9 @@ export { newMailRow }
 
 const bit = (value: boolean): number => (value ? 1 : 0)
 /** `auth_user.id` is a 32-bit integer on PostgreSQL: a larger id is a miss there, not an error. */
-const isUserId = (id: number): boolean => Number.isSafeInteger(id) && id > 0 && id <= 2_147_483_647
+export const isUserId = (id: number): boolean => Number.isSafeInteger(id) && id > 0 && id <= 2_147_483_647
 
-function toUser({ username_key: _key, tokens_not_before: _notBefore, ...row }: Selectable<UserTable>): User {
+export function toUser({ username_key: _key, tokens_not_before: _notBefore, ...row }: Selectable<UserTable>): User {
   return {
     ...row,
     is_active: row.is_active === 1,

@@ -71,6 +71,16 @@ describe('CORS with an empty allow-list (the default)', () => {
     assert.equal(response.headers['access-control-allow-origin'], undefined)
     assert.ok(response.statusCode < 500)
   })
+
+  test('no CORS at all: a preflight is a route-less OPTIONS (404), and no answer carries an Access-Control header', async () => {
+    const preflight = await t.app.inject({ method: 'OPTIONS', url: USER, headers: { origin: FRONT, 'access-control-request-method': 'GET' } })
+    assert.equal(preflight.statusCode, 404)
+    assert.deepEqual(preflight.json(), { detail: 'Not found.' })
+    const read = await t.app.inject({ url: USER, headers: { origin: FRONT } })
+    for (const response of [preflight, read]) {
+      assert.deepEqual(Object.keys(response.headers).filter((name) => name.startsWith('access-control-')), [])
+    }
+  })
 })
 
 describe("CORS_ALLOW_HEADERS: django-cors-headers' default list, settable", () => {

@@ -157,6 +157,17 @@ describe('GET /accounts/user/ and access-token authentication', () => {
     assert.equal(response.statusCode, 401)
   })
 
+  test('a user deactivated in the database by hand (no session revoked) is refused once the user cache expires (5 s)', async () => {
+    const erin = await createUser(t, 'erin', PASSWORD)
+    const { access } = await loginCookies(t, 'erin')
+    assert.equal((await me({ authorization: `Bearer ${access}` })).statusCode, 200, 'erin is now in the cache')
+    assert.equal(await t.opened.store.updateUser(erin.id, { is_active: false }), true)
+    assert.equal((await me({ authorization: `Bearer ${access}` })).statusCode, 200, 'within USER_CACHE_TTL the cached row answers')
+    clock += 5_001
+    const response = await me({ authorization: `Bearer ${access}` })
+    assert.equal(response.statusCode, 401, 'past it the row is read again')
+  })
+
   test('after logout the access token is refused', async () => {
     const { access, refresh, csrf } = await loginCookies(t)
     const out = await t.app.inject({ method: 'POST', url: LOGOUT, headers: { authorization: `Bearer ${access}`, cookie: cookieHeader({ refresh_token: refresh, csrftoken: csrf }) } })
