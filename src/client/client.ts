@@ -200,6 +200,7 @@ export function createClient(options: ClientOptions): TesseraClient {
     ...createFactors({
       call,
       post,
+      routes,
       loggedIn() {
         csrf.reset()
         state.loggedIn(Date.now())

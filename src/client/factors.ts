@@ -1,5 +1,5 @@
 import type { startAuthentication, startRegistration } from '@simplewebauthn/browser'
-import type { MfaMethod, Passkey, SecondFactorProof, TotpSetup } from './types.js'
+import type { ClientRoutes, MfaMethod, Passkey, SecondFactorProof, TotpSetup } from './types.js'
 
 /**
  * `@simplewebauthn/browser`, loaded when a passkey helper is first called: a page that never uses passkeys,
@@ -14,6 +14,7 @@ export interface FactorDeps {
   post(body?: unknown): RequestInit
   /** The CSRF secret rotated and a session began: what a completed login tells the client. */
   loggedIn(): void
+  routes: ClientRoutes
 }
 
 /** TOTP and the login's second step. */
@@ -43,38 +44,38 @@ export interface PasskeyHelpers {
 
 export const METHODS: readonly MfaMethod[] = ['totp', 'recovery_code', 'webauthn']
 
-export function createFactors({ call, post, loggedIn }: FactorDeps): { mfa: MfaHelpers; passkeys: PasskeyHelpers } {
+export function createFactors({ call, post, loggedIn, routes }: FactorDeps): { mfa: MfaHelpers; passkeys: PasskeyHelpers } {
   // A JSON object from the server, typed as the caller expects it (the contract's shapes).
   const json = async <T>(path: string, init: RequestInit, withSession = true) => (await call(path, init, withSession)).body as T
   const assertion = async (username?: string) => {
-    const optionsJSON = await json<Parameters<typeof startAuthentication>[0]['optionsJSON']>('auth/webauthn/login/options/', post(username === undefined ? {} : { username }), false)
+    const optionsJSON = await json<Parameters<typeof startAuthentication>[0]['optionsJSON']>(routes.webauthnLoginOptions, post(username === undefined ? {} : { username }), false)
     return (await webauthn()).startAuthentication({ optionsJSON })
   }
   return {
     mfa: {
-      setupTotp: (password) => json<TotpSetup>('auth/mfa/totp/', post({ password })),
-      activateTotp: async (code) => (await json<{ recovery_codes: string[] }>('auth/mfa/totp/activate/', post({ code }))).recovery_codes,
+      setupTotp: (password) => json<TotpSetup>(routes.mfaTotp, post({ password })),
+      activateTotp: async (code) => (await json<{ recovery_codes: string[] }>(routes.mfaTotpActivate, post({ code }))).recovery_codes,
       async verify(proof) {
         const body = 'webauthn' in proof ? { webauthn: await assertion() } : proof
-        await call('auth/mfa/verify/', post(body), false)
+        await call(routes.mfaVerify, post(body), false)
         loggedIn()
       },
       async disable(proof) {
-        await call('auth/mfa/totp/', { ...post(proof), method: 'DELETE' })
+        await call(routes.mfaTotp, { ...post(proof), method: 'DELETE' })
       },
     },
     passkeys: {
       async register({ name, password } = {}) {
-        const optionsJSON = await json<Parameters<typeof startRegistration>[0]['optionsJSON']>('auth/webauthn/register/options/', post(password === undefined ? {} : { password }))
+        const optionsJSON = await json<Parameters<typeof startRegistration>[0]['optionsJSON']>(routes.webauthnRegisterOptions, post(password === undefined ? {} : { password }))
         const credential = await (await webauthn()).startRegistration({ optionsJSON })
-        return json<Passkey>('auth/webauthn/register/', post({ credential, ...(name && { name }) }))
+        return json<Passkey>(routes.webauthnRegister, post({ credential, ...(name && { name }) }))
       },
-      list: async () => json<Passkey[]>('auth/webauthn/credentials/', { headers: { accept: 'application/json' } }),
+      list: async () => json<Passkey[]>(routes.webauthnCredentials, { headers: { accept: 'application/json' } }),
       async remove(id, { password } = {}) {
-        await call(`auth/webauthn/credentials/${encodeURIComponent(id)}/`, { ...post(password === undefined ? {} : { password }), method: 'DELETE' })
+        await call(`${routes.webauthnCredentials.replace(/\/?$/, '/')}${encodeURIComponent(id)}/`, { ...post(password === undefined ? {} : { password }), method: 'DELETE' })
       },
       async login(username) {
-        await call('auth/webauthn/login/', post({ credential: await assertion(username) }), false)
+        await call(routes.webauthnLogin, post({ credential: await assertion(username) }), false)
         loggedIn()
       },
     },

@@ -128,6 +128,14 @@ export interface ClientRoutes {
   csrfToken: string
   register: string
   passwordChange: string
+  mfaTotp: string
+  mfaTotpActivate: string
+  mfaVerify: string
+  webauthnRegisterOptions: string
+  webauthnRegister: string
+  webauthnCredentials: string
+  webauthnLoginOptions: string
+  webauthnLogin: string
 }
 
 /** The contract's part 1 (`ROUTE_PROFILE=seed`, the server's default). */
@@ -141,4 +149,12 @@ export const DEFAULT_ROUTES: Readonly<ClientRoutes> = {
   csrfToken: 'csrf_token/',
   register: 'auth/register/',
   passwordChange: 'auth/password/change/',
+  mfaTotp: 'auth/mfa/totp/',
+  mfaTotpActivate: 'auth/mfa/totp/activate/',
+  mfaVerify: 'auth/mfa/verify/',
+  webauthnRegisterOptions: 'auth/webauthn/register/options/',
+  webauthnRegister: 'auth/webauthn/register/',
+  webauthnCredentials: 'auth/webauthn/credentials/',
+  webauthnLoginOptions: 'auth/webauthn/login/options/',
+  webauthnLogin: 'auth/webauthn/login/',
 }

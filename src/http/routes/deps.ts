@@ -11,3 +11,6 @@ export interface RouteDeps {
 
 /** Where the route table puts a route: `app.route({ ...at(config.routes.login), handler })`. */
 export const at = (spec: RouteSpec) => ({ method: [...spec.methods], url: spec.path })
+
+/** The route of one item under a list route (`sessions/` → `sessions/:id/`), whether or not the list's path ends in a slash. */
+export const itemPath = (spec: RouteSpec) => `${spec.path.replace(/\/?$/, '/')}:id/`

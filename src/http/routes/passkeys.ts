@@ -5,7 +5,7 @@ import { setStepCookie, } from '../cookies.js'
 import { originGuard } from '../guards.js'
 import { clientInfo, loggingInClient } from '../request.js'
 import { credentialBody, errorResponses, passkeySchema, passwordBody, usernameBody } from '../schemas.js'
-import { at, type RouteDeps } from './deps.js'
+import { at, itemPath, type RouteDeps } from './deps.js'
 import { answerLogin, dialectOf } from './dialect.js'
 
 /** WEBAUTHN_RP_ID and WEBAUTHN_ORIGIN, or the host and origin the request came to (ALLOWED_HOSTS vouches for the Host). */
@@ -53,7 +53,7 @@ export async function passkeyRoutes(app: FastifyInstance, { runtime, authenticat
     schema: { tags: ['passkeys'], summary: "The user's passkeys, with names and last use", response: { 200: { type: 'array', items: passkeySchema }, ...errorResponses } },
   }, async (request) => (await auth.listPasskeys(request.auth!.userId)).map(shown))
 
-  app.delete<{ Params: { id: string }; Body: { password?: string } | null }>(`${routes.webauthnCredentials.path}:id/`, {
+  app.delete<{ Params: { id: string }; Body: { password?: string } | null }>(itemPath(routes.webauthnCredentials), {
     preHandler: authenticate,
     schema: { tags: ['passkeys'], summary: 'Delete a passkey (needs the password or a recent login); other sessions end', params: { type: 'object', properties: { id: { type: 'string', maxLength: 1400 } } }, body: passwordBody, response: { ...errorResponses } },
   }, async (request, reply) => {

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { deleteTokenCookies } from '../cookies.js'
-import { at, type RouteDeps } from './deps.js'
+import { at, itemPath, type RouteDeps } from './deps.js'
 import { errorResponses, sessionSchema } from '../schemas.js'
 
 /** Session management: list, revoke one, log out everywhere. */
@@ -25,7 +25,7 @@ export async function sessionRoutes(app: FastifyInstance, { runtime, authenticat
     },
   })
 
-  app.delete<{ Params: { id: string } }>(`${routes.sessions.path.replace(/\/?$/, '/')}:id/`, {
+  app.delete<{ Params: { id: string } }>(itemPath(routes.sessions), {
     preHandler: authenticate,
     schema: { tags: ['sessions'], summary: 'Revoke one of your sessions', params: { type: 'object', properties: { id: { type: 'string', maxLength: 64 } }, required: ['id'] }, response: { 204: { type: 'null' }, 404: errorResponses[401], ...errorResponses } },
   }, async (request, reply) => {
