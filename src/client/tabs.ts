@@ -17,6 +17,8 @@ export interface TabChannel {
 export function openTabChannel(name: string): TabChannel | null {
   if (typeof BroadcastChannel === 'undefined') return null
   const channel = new BroadcastChannel(name)
+  // Node's BroadcastChannel (a client used in a script or a test) would keep the process alive; browsers have no unref.
+  ;(channel as { unref?: () => void }).unref?.()
   return {
     post: (message) => channel.postMessage(message),
     listen: (listener) => channel.addEventListener('message', (event: MessageEvent<unknown>) => {
