@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { createClient } from '../../src/client/index.js'
+import { createClient, DEFAULT_ROUTES } from '../../src/client/index.js'
+import { resolveConfig } from '../../src/config/index.js'
 
 /** A fetch that records each call and answers JSON: a CSRF token under `csrfToken`, `[]` for lists, `{}` otherwise. */
 function recordingFetch() {
@@ -35,5 +36,12 @@ describe('createClient({ routes, csrfTokenKey }): the client calls the paths the
     }
     assert.ok(!seen.some((call) => call.includes('/auth/')), seen.join('\n'))
     assert.equal(calls.find((c) => c.method === 'POST' && c.url.endsWith('/token/blacklist/'))?.csrf, 'masked-token', 'the token from the csrfToken key')
+  })
+})
+
+describe("the client's default routes", () => {
+  test("are the server's seed table (the client is built alone, without the server's config, so the table is written twice: this keeps them one)", () => {
+    const seed = resolveConfig({ SECRET_KEY: 'client-routes-test-secret-key-0123456789abcdef' }).routes
+    for (const [name, path] of Object.entries(DEFAULT_ROUTES)) assert.equal(`/${path}`, seed[name as keyof typeof seed].path, name)
   })
 })
