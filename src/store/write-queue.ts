@@ -43,12 +43,16 @@ export class WriteQueue {
     /** Milliseconds a write may wait for the lock (DB_TIMEOUT). */
     private readonly deadlineMs: number,
     private readonly now: () => number = () => performance.now(),
+    /** Called after every write that went through (SqliteDatabase's checkpointer counts them). */
+    private readonly afterWrite: () => void = () => {},
   ) {}
 
   run<T>(write: () => T): Promise<T> {
     if (this.#waiting.length === 0) {
       try {
-        return Promise.resolve(write())
+        const result = write()
+        this.afterWrite()
+        return Promise.resolve(result)
       } catch (error) {
         if (!isBusy(error)) return Promise.reject(error)
       }
@@ -85,6 +89,7 @@ export class WriteQueue {
         const result = job.write()
         this.#waiting.shift()
         this.#pause = FIRST_PAUSE_MS
+        this.afterWrite()
         job.resolve(result)
       } catch (error) {
         if (isBusy(error) && this.now() < job.deadline) {
