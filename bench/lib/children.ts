@@ -104,8 +104,9 @@ async function startProcess(name: string, args: string[], options: ProcessOption
  * Tessera exactly as `npm start` runs it (`tessera serve`: the CLI's own entry, settings from `env`,
  * its request log on stdout, here into `logFile`), from the bench build, in `cwd` (no stray .env).
  */
-export function startTessera(env: Record<string, string>, o: { cwd: string; logFile?: string; profileDir?: string; name?: string }): Promise<Server> {
-  return startProcess(o.name ?? 'tessera', [...profileArgs(o.profileDir), script('tessera-cli')], { env, cwd: o.cwd, stdoutFile: o.logFile, readyPath: '/healthz' })
+export function startTessera(env: Record<string, string>, o: { cwd: string; logFile?: string; profileDir?: string; name?: string; build?: string }): Promise<Server> {
+  const cli = o.build ? join(o.build, 'bench', 'child', 'tessera-cli.js') : script('tessera-cli')
+  return startProcess(o.name ?? 'tessera', [...profileArgs(o.profileDir), cli], { env, cwd: o.cwd, stdoutFile: o.logFile, readyPath: '/healthz' })
 }
 
 export function startBare(profileDir?: string): Promise<Server> {

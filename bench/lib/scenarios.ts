@@ -25,6 +25,11 @@ export interface Run {
   profileDir: string | undefined
   /** Extra environment for every Tessera server (`--env`). */
   extraEnv: Record<string, string>
+  /**
+   * `BENCH_BASE_BUILD`: another build's bench/.build (e.g. an older commit's): the scenarios against
+   * bare then measure it too, as a third arm in the same interleaved rounds (before/after in one run).
+   */
+  baseBuild: string | undefined
 }
 
 export interface Target {
@@ -49,6 +54,7 @@ export const newRun = (options: Options, quick: boolean, bare: Server, dir: stri
   secretKey: randomBytes(48).toString('base64url'),
   profileDir,
   extraEnv,
+  baseBuild: process.env.BENCH_BASE_BUILD,
 })
 
 /**
@@ -81,8 +87,14 @@ export interface Tessera {
   another(name: string, extraEnv?: Record<string, string>): Promise<Server>
 }
 
+/** Options for `withTessera`: extra environment, and another build to run instead of this one. */
+interface TesseraStart {
+  extraEnv?: Record<string, string>
+  build?: string
+}
+
 /** Seeds, starts Tessera, and hands it to `body`; always stops the servers (and summarizes their profiles). */
-export async function withTessera<T>(run: Run, name: string, plan: SeedPlan, body: (t: Tessera) => Promise<T>, extraEnv: Record<string, string> = {}): Promise<T> {
+export async function withTessera<T>(run: Run, name: string, plan: SeedPlan, body: (t: Tessera) => Promise<T>, { extraEnv = {}, build }: TesseraStart = {}): Promise<T> {
   const env = serverEnv(run, name, extraEnv)
   const dir = join(run.dir, name)
   const poolFile = join(dir, 'pool.json')
@@ -93,7 +105,7 @@ export async function withTessera<T>(run: Run, name: string, plan: SeedPlan, bod
   const start = async (serverName: string, more: Record<string, string> = {}) => {
     const profileDir = run.profileDir && join(run.profileDir, serverName)
     const logFile = join(dir, `${serverName}.log`)
-    const server = await startTessera({ ...env, ...more }, { cwd: dir, logFile, profileDir, name: serverName })
+    const server = await startTessera({ ...env, ...more }, { cwd: dir, logFile, profileDir, name: serverName, build })
     servers.push({ server, profileDir, logFile })
     return server
   }
@@ -132,18 +144,26 @@ export const judge = (value: number, min: number, text: string): Target => ({ te
  */
 export const poolFor = (run: Run, perSecond: number) => Math.ceil(perSecond * (run.options.warmup + run.options.rounds * Math.max(1, Math.round(run.options.duration / run.options.rounds)) + 1) * 1.5)
 
+/** The base build's server on a database of its own (BENCH_BASE_BUILD), or none. */
+const withBase = <T>(run: Run, name: string, plan: SeedPlan, body: (base: Tessera | undefined) => Promise<T>): Promise<T> =>
+  run.baseBuild ? withTessera(run, `${name}-base`, plan, body, { build: run.baseBuild }) : body(undefined)
+
 async function ratioToBare(run: Run, name: string, kind: Kind, plan: SeedPlan, min: number): Promise<ScenarioResult> {
-  return withTessera(run, name, plan, async ({ server, poolFile }) => {
-    const [tessera, bare] = await measureArms([arm(`${name} (Tessera)`, server, load(run, server, kind, poolFile)), arm(`${name} (bare)`, run.bare, load(run, run.bare, kind, poolFile))], run.options)
+  return withBase(run, name, plan, (base) => withTessera(run, name, plan, async ({ server, poolFile }) => {
+    const baseArm = base ? [arm(`${name} (Tessera, BENCH_BASE_BUILD)`, base.server, load(run, base.server, kind, base.poolFile))] : []
+    const [tessera, bare, ...before] = await measureArms([arm(`${name} (Tessera)`, server, load(run, server, kind, poolFile)), arm(`${name} (bare)`, run.bare, load(run, run.bare, kind, poolFile)), ...baseArm], run.options)
     const value = tessera!.rps / bare!.rps
     return {
       name,
-      rows: [tessera!, bare!],
+      rows: [tessera!, bare!, ...(before as Measurement[])],
       ratio: { value, of: 'bare' },
       target: judge(tessera!.failed || bare!.failed ? 0 : value, min, `≥ ${min.toFixed(2)} of bare`),
-      notes: [`server CPU per request ${(tessera!.cpuPerRequest / bare!.cpuPerRequest).toFixed(2)}× bare's (CPU-bound ratio ${(bare!.cpuPerRequest / tessera!.cpuPerRequest).toFixed(2)}); request log ${(logBytes(run, name, server) / Math.max(1, tessera!.requests)).toFixed(0)} bytes per request`],
+      notes: [
+        `server CPU per request ${(tessera!.cpuPerRequest / bare!.cpuPerRequest).toFixed(2)}× bare's (CPU-bound ratio ${(bare!.cpuPerRequest / tessera!.cpuPerRequest).toFixed(2)}); request log ${(logBytes(run, name, server) / Math.max(1, tessera!.requests)).toFixed(0)} bytes per request`,
+        ...before.map((b) => `the base build (${run.baseBuild}): ${(b!.rps / bare!.rps).toFixed(2)} of bare, ${b!.cpuPerRequest.toFixed(0)} µs CPU per request`),
+      ],
     }
-  })
+  }))
 }
 
 const GET_PLAN: SeedPlan = { users: 200, sessions: 1000 }
