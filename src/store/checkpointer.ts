@@ -6,9 +6,9 @@ export const CHECKPOINT_AFTER_WRITES = 200
 /** While writes come in, a checkpoint starts at most this often (ms): each write is synced to disk within about this time. */
 export const CHECKPOINT_INTERVAL_MS = 100
 /**
- * Frames in the WAL at which the main connection finishes a checkpoint itself: under constant writes
- * the worker never catches up with the last commit, and SQLite starts the WAL over only once every
- * frame is in the database. About 16 MiB with 4 KiB pages.
+ * Frames in the WAL at which the worker also checkpoints the tail written meanwhile (RESTART): under
+ * constant writes a PASSIVE checkpoint never catches up with the last commit, and SQLite starts the
+ * WAL over only once every frame is in the database. About 16 MiB with 4 KiB pages.
  */
 export const RESTART_FRAMES = 4000
 /** SQLite's own threshold (pages in the WAL) while the worker runs: the safety net if the worker stalls. */
@@ -25,6 +25,8 @@ const { parentPort, workerData } = require('node:worker_threads')
 const SQLite = require(workerData.driver)
 const db = new SQLite(workerData.file, { fileMustExist: true })
 db.pragma('synchronous = NORMAL')
+// RESTART waits this long (here, on the worker) for the write lock and for readers to move on.
+db.pragma('busy_timeout = 1000')
 parentPort.on('message', (message) => {
   if (message === 'close') {
     db.close()
@@ -32,7 +34,9 @@ parentPort.on('message', (message) => {
     return
   }
   try {
-    const [result] = db.pragma('wal_checkpoint(PASSIVE)')
+    let [result] = db.pragma('wal_checkpoint(PASSIVE)')
+    // The tail: the main connection's writes wait for it (SQLITE_BUSY, retried by its write queue).
+    if (result.log >= workerData.restartFrames && result.checkpointed < result.log) [result] = db.pragma('wal_checkpoint(RESTART)')
     parentPort.postMessage({ log: result.log, checkpointed: result.checkpointed })
   } catch (error) {
     parentPort.postMessage({ error: String(error && error.message) })
@@ -53,9 +57,10 @@ export interface CheckpointResult {
  * event loop stands still for those syncs (milliseconds on every ~100 rotations). Here a worker
  * thread with its own connection runs them instead, at most every CHECKPOINT_INTERVAL_MS while
  * writes come in (so a commit reaches the disk sooner than at SQLite's page threshold, never later).
- * The main connection checkpoints only the tail the worker could not catch, once the WAL holds
- * RESTART_FRAMES (so the WAL starts over under constant writes: about 10 times less often than
- * SQLite would), and at FALLBACK_AUTOCHECKPOINT should the worker stall.
+ * Once the WAL holds RESTART_FRAMES the worker also checkpoints the tail with the write lock held
+ * (RESTART), so that the WAL starts over under constant writes: the main connection's writes then
+ * meet SQLITE_BUSY and wait in its write queue (an attempt waits BUSY_TIMEOUT_MS at most), reads go
+ * on. The main connection checkpoints itself only at FALLBACK_AUTOCHECKPOINT, should the worker stall.
  * If the worker fails, SQLite's default comes back. Nothing changes for a commit's atomicity.
  */
 export class Checkpointer {
@@ -72,7 +77,7 @@ export class Checkpointer {
 
   constructor(
     private readonly file: string,
-    /** The main connection's pragmas (`wal_autocheckpoint`, `wal_checkpoint`). */
+    /** Runs a pragma on the main connection (`wal_autocheckpoint`). */
     private readonly pragma: (text: string) => unknown,
   ) {}
 
@@ -94,7 +99,7 @@ export class Checkpointer {
 
   #start(): void {
     const driver = createRequire(import.meta.url).resolve('better-sqlite3')
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, file: this.file }, execArgv: [], resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 2 } })
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, file: this.file, restartFrames: RESTART_FRAMES }, execArgv: [], resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 2 } })
     worker.unref()
     this.#worker = worker
     worker.once('online', () => this.#closed || this.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT}`))
@@ -103,8 +108,6 @@ export class Checkpointer {
       if ('error' in message) return this.#fail()
       this.done++
       this.last = message
-      // The tail written meanwhile, here, while the worker waits: then the next write starts the WAL over.
-      if (message.log >= RESTART_FRAMES && message.checkpointed < message.log) this.pragma('wal_checkpoint(PASSIVE)')
       if (this.#pending) this.wrote()
     })
     worker.once('error', () => this.#fail())
