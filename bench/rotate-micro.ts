@@ -36,13 +36,18 @@ const store = opened.store
 if (process.env.NOCKPT) await opened.sqlite!.checkpointer!.close()
 let writes = 0
 const c0 = process.cpuUsage(); const t0 = performance.now()
+const slow: number[] = []
 for (const t of toks) {
+  const r0 = performance.now()
   const succ = rt.tokens.issue('refresh', user.id, t.claims.sid!)
   const out = await store.rotateRefresh(t.claims.jti, refreshRecord(succ, t.claims.sid!, user.id, t.claims.jti), Date.now(), seen)
   if (out.status !== 'rotated') throw new Error('conflict')
+  slow.push(performance.now() - r0)
   if (++writes % 50 === 0) await new Promise((r) => setImmediate(r))
 }
 const c = process.cpuUsage(c0); const wall = performance.now() - t0
 console.log(`rotate: ${((c.user + c.system) / N).toFixed(1)} µs CPU (user ${(c.user / N).toFixed(1)}, sys ${(c.system / N).toFixed(1)}), ${((wall * 1000) / N).toFixed(1)} µs wall per rotation (incl. signing the successor)`)
+slow.sort((a, b) => b - a)
+console.log('slowest rotations (ms):', slow.slice(0, 5).map((x) => x.toFixed(1)).join(' '), 'p99', slow[Math.floor(slow.length / 100)]!.toFixed(2))
 console.log('checkpoints', opened.sqlite!.checkpointer?.done, 'wal bytes', (await import('node:fs')).statSync(config.database.url + '-wal').size, 'rss MB', (process.memoryUsage().rss/1e6).toFixed(0)); await store.close()
 rmSync(dir, { recursive: true, force: true })
