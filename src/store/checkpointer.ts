@@ -8,9 +8,9 @@ export const CHECKPOINT_INTERVAL_MS = 100
 /**
  * Frames in the WAL at which the worker also checkpoints the tail written meanwhile (RESTART): under
  * constant writes a PASSIVE checkpoint never catches up with the last commit, and SQLite starts the
- * WAL over only once every frame is in the database. About 16 MiB with 4 KiB pages.
+ * WAL over only once every frame is in the database. About 32 MiB with 4 KiB pages.
  */
-export const RESTART_FRAMES = 4000
+export const RESTART_FRAMES = 8000
 /** SQLite's own threshold (pages in the WAL) while the worker runs: the safety net if the worker stalls. */
 export const FALLBACK_AUTOCHECKPOINT = 10_000
 const SQLITE_DEFAULT_AUTOCHECKPOINT = 1000
@@ -36,7 +36,11 @@ parentPort.on('message', (message) => {
   try {
     let [result] = db.pragma('wal_checkpoint(PASSIVE)')
     // The tail: the main connection's writes wait for it (SQLITE_BUSY, retried by its write queue).
-    if (result.log >= workerData.restartFrames && result.checkpointed < result.log) [result] = db.pragma('wal_checkpoint(RESTART)')
+    // First another PASSIVE, so that only what came in meanwhile is left for the time the lock is held.
+    if (result.log >= workerData.restartFrames && result.checkpointed < result.log) {
+      db.pragma('wal_checkpoint(PASSIVE)')
+      result = db.pragma('wal_checkpoint(RESTART)')[0]
+    }
     parentPort.postMessage({ log: result.log, checkpointed: result.checkpointed })
   } catch (error) {
     parentPort.postMessage({ error: String(error && error.message) })
@@ -79,6 +83,8 @@ export class Checkpointer {
     private readonly file: string,
     /** Runs a pragma on the main connection (`wal_autocheckpoint`). */
     private readonly pragma: (text: string) => unknown,
+    /** After each checkpoint: the writes that met its lock may try again at once. */
+    private readonly released: () => void = () => {},
   ) {}
 
   /** After every committed write (in the writer's turn: one counter and a clock read). */
@@ -105,6 +111,7 @@ export class Checkpointer {
     worker.once('online', () => this.#closed || this.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT}`))
     worker.on('message', (message: CheckpointResult | { error: string }) => {
       this.#running = false
+      this.released()
       if ('error' in message) return this.#fail()
       this.done++
       this.last = message

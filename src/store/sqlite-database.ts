@@ -37,7 +37,7 @@ export class SqliteDatabase {
     writeTimeout: number,
     location: string,
   ) {
-    const checkpointer = location === ':memory:' ? undefined : new Checkpointer(location, (text) => connection.pragma(text))
+    const checkpointer = location === ':memory:' ? undefined : new Checkpointer(location, (text) => connection.pragma(text), () => this.queue.retryNow())
     this.checkpointer = checkpointer
     this.queue = new WriteQueue(writeTimeout, undefined, checkpointer ? () => checkpointer.wrote() : undefined)
     this.#immediate = connection.transaction((work: () => unknown) => work()).immediate

@@ -68,6 +68,14 @@ export class WriteQueue {
     return this.#waiting.length
   }
 
+  /** The lock was just released (the checkpointer is done with it): the waiting writes try at once, not after their pause. */
+  retryNow(): void {
+    if (this.#waiting.length === 0) return
+    clearTimeout(this.#timer)
+    this.#pause = FIRST_PAUSE_MS
+    this.#drain()
+  }
+
   /** Fails every waiting write (the store is closing). */
   clear(error: unknown): void {
     clearTimeout(this.#timer)
