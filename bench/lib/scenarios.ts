@@ -192,26 +192,29 @@ export const scenarios: Record<string, (run: Run) => Promise<ScenarioResult>> = 
   },
 
   async login(run) {
-    return withTessera(run, 'login', { users: 10, sessions: 100, loginUser: true }, async ({ server, poolFile, env }) => {
+    const plan = { users: 10, sessions: 100, loginUser: true }
+    return withBase(run, 'login', plan, (base) => withTessera(run, 'login', plan, async ({ server, poolFile, env }) => {
       const params = { memoryCost: Number(env.ARGON2_MEMORY_COST ?? 19456), timeCost: Number(env.ARGON2_TIME_COST ?? 2), parallelism: Number(env.ARGON2_PARALLELISM ?? 1) }
       // The server runs at most ARGON2_MAX_CONCURRENCY hashes at once (CPUs less one, so a login flood
       // leaves a core to the request thread); the raw rate is measured under the same budget.
       const hashConcurrency = Number(env.ARGON2_MAX_CONCURRENCY ?? defaultHashConcurrency())
       const hasher = argon2Load('raw argon2 verify', params, hashConcurrency, env.UV_THREADPOOL_SIZE)
       const raw: Arm = { label: 'raw argon2 verify', servers: [], pids: [hasher.pid], loads: [hasher] }
-      const [tessera, hashes] = await measureArms([arm('login (Tessera)', server, load(run, server, 'login', poolFile, 8)), raw], run.options)
+      const baseArm = base ? [arm('login (Tessera, BENCH_BASE_BUILD)', base.server, load(run, base.server, 'login', base.poolFile, 8))] : []
+      const [tessera, hashes, ...before] = await measureArms([arm('login (Tessera)', server, load(run, server, 'login', poolFile, 8)), raw, ...baseArm], run.options)
       const value = tessera!.rps / hashes!.rps
       return {
         name: 'login',
-        rows: [tessera!, hashes!],
+        rows: [tessera!, hashes!, ...(before as Measurement[])],
         ratio: { value, of: 'raw argon2' },
         target: judge(tessera!.failed ? 0 : value, 0.9, '≥ 0.90 of raw argon2'),
         notes: [
           `raw argon2: @node-rs/argon2 verify in a process of its own (m=${params.memoryCost} KiB, t=${params.timeCost}, p=${params.parallelism}; ${hashConcurrency} at a time, the server's ARGON2_MAX_CONCURRENCY), in rounds interleaved with the login rounds (8 connections)`,
           `a login costs ${(tessera!.cpuPerRequest / 1000).toFixed(1)} ms of server CPU, ${((tessera!.cpuPerRequest - hashes!.cpuPerRequest) / 1000).toFixed(1)} ms beyond the hash`,
+          ...before.map((b) => `the base build (${run.baseBuild}): ${(b!.rps / hashes!.rps).toFixed(2)} of raw argon2, ${(b!.cpuPerRequest / 1000).toFixed(1)} ms CPU per login`),
         ],
       }
-    })
+    }))
   },
 
   async 'login-flood'(run) {
