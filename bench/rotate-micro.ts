@@ -1,4 +1,10 @@
-// Rotation through the store alone: CPU (user+sys) and wall per rotateRefresh.
+/**
+ * A rotation through the store alone (no HTTP): CPU (user + sys, all threads) and wall time per
+ * rotateRefresh over N seeded sessions on a SQLite file, the slowest rotations, and the WAL's size.
+ *   node --import tsx bench/rotate-micro.ts            # as the server runs it (checkpoints on the worker)
+ *   NOCKPT=1 node --import tsx bench/rotate-micro.ts   # without the worker: SQLite checkpoints in the commit
+ *   PRAGMA='wal_autocheckpoint=0' ...                  # extra pragmas on the main connection (`;`-separated)
+ */
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
