@@ -233,6 +233,24 @@ export const scenarios: Record<string, (run: Run) => Promise<ScenarioResult>> = 
     })
   },
 
+  /** Reads while rotations write: the checkpoints' syncs must not stop the GETs (with BENCH_BASE_BUILD, also the base's). */
+  async 'refresh-flood'(run) {
+    const plan = { users: 200, sessions: poolFor(run, 3000) }
+    return withBase(run, 'refresh-flood', plan, (base) => withTessera(run, 'refresh-flood', plan, async ({ server, poolFile }) => {
+      const during = (label: string, t: Server, pool: string): Arm => ({ ...arm(label, t, load(run, t, 'user', pool)), side: [load(run, t, 'refresh', pool, 16)] })
+      const baseArm = base ? [during('user GET during a refresh flood (BENCH_BASE_BUILD)', base.server, base.poolFile)] : []
+      const [alone, flooded, ...before] = await measureArms([arm('user GET alone', server, load(run, server, 'user', poolFile)), during('user GET during a refresh flood', server, poolFile), ...baseArm], run.options)
+      const value = flooded!.rps / alone!.rps
+      const rotations = (m: Measurement) => (m.side[0] ? `${m.side[0].rps.toFixed(0)} refreshes/s, p99 ${m.side[0].p99.toFixed(0)} ms` : '')
+      return {
+        name: 'refresh-flood',
+        rows: [alone!, flooded!, ...(before as Measurement[])],
+        ratio: { value, of: 'user GET alone' },
+        notes: [`the flood: a second wrk with 16 connections of rotating refreshes (each token once): ${rotations(flooded!)}`, ...before.map((b) => `the base build: ${(b!.rps / alone!.rps).toFixed(2)} of user GET alone, GET p99 ${b!.p99.toFixed(0)} ms; ${rotations(b!)}`)],
+      }
+    }))
+  },
+
   async 'sessions-100k'(run) {
     const plan = { users: 1000, sessions: 50_000, revoked: 50_000 }
     return withTessera(run, 'sessions-100k', plan, async ({ server, poolFile }) => {
