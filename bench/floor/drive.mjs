@@ -3,7 +3,8 @@
  * warm-up, then ROUNDS interleaved rounds of 2 s; server CPU from /proc/<pid>/stat around each round.
  * Usage: node bench/floor/drive.mjs [variant ...]   (stdout of each server goes to a file)
  * FLOOR_PATH=/accounts/user/ measures the authenticated GET instead. A `-semi<N>` suffix (tessera-info-semi4) runs
- * that variant with NODE_OPTIONS=--max-semi-space-size=<N>. Before/after in one run: BASE_BUILD=<another build's src/ dir> node bench/floor/drive.mjs base-info tessera-info base-silent tessera-silent
+ * that variant with NODE_OPTIONS=--max-semi-space-size=<N>; an `-ofs` suffix runs it with --optimize-for-size,
+ * `-hg<N>` with --heap-growing-percent=<N>. Before/after in one run: BASE_BUILD=<another build's src/ dir> node bench/floor/drive.mjs base-info tessera-info base-silent tessera-silent
  */
 import { fork, spawnSync } from 'node:child_process'
 import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
@@ -25,7 +26,7 @@ const servers = []
 try {
   for (const name of names) {
     const env = { PATH: process.env.PATH, NODE_ENV: 'production', SECRET_KEY: 'x'.repeat(64), DATABASE_URL: join(dir, `${name}.sqlite3`), DATA_DIR: dir, RATE_LIMIT_ENABLED: 'false', ALLOWED_HOSTS: '127.0.0.1', ...(name.endsWith('-silent') && { LOG_LEVEL: 'silent' }), ...(name === 'tessera-no-access' && { ACCESS_LOG: 'false' }), ...(/-semi\d+/.test(name) && { NODE_OPTIONS: `--max-semi-space-size=${/-semi(\d+)/.exec(name)[1]}` }), ...(process.env.BASE_BUILD && { BASE_BUILD: process.env.BASE_BUILD }) }
-    const child = fork(new URL('variants.mjs', import.meta.url).pathname, [name], { env, cwd: dir, stdio: ['ignore', openSync(join(dir, `${name}.log`), 'a'), 'inherit', 'ipc'] })
+    const child = fork(new URL('variants.mjs', import.meta.url).pathname, [name], { env, cwd: dir, execArgv: [...(name.endsWith('-ofs') ? ['--optimize-for-size'] : []), ...(/-hg\d+/.test(name) ? [`--heap-growing-percent=${/-hg(\d+)/.exec(name)[1]}`] : [])], stdio: ['ignore', openSync(join(dir, `${name}.log`), 'a'), 'inherit', 'ipc'] })
     const { port, cookie } = await new Promise((resolve, reject) => {
       child.once('message', resolve)
       child.once('exit', () => reject(new Error(`${name} exited`)))

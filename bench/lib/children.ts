@@ -34,7 +34,7 @@ export function track(child: ChildProcess): ChildProcess {
 const script = (name: string) => join(BUILD_DIR, 'bench', 'child', `${name}.js`)
 const baseEnv = () => ({ PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' })
 const profileArgs = (dir?: string) => (dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [])
-/** The Node flags of package.json's `start` script (`--max-semi-space-size`): Tessera runs as `npm start` runs it. */
+/** The Node flags of package.json's `start` script (V8's heap sizing): Tessera runs as `npm start` runs it. */
 const START_FLAGS = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start.split(' ').filter((arg) => arg.startsWith('--'))
 
 /** A port nobody listens on now (the OS picks it; the server binds it a moment later). */
