@@ -2,7 +2,9 @@
  * Runs bench/floor/variants.mjs servers side by side: `GET /healthz` with wrk -t1 -c64, a 2 s
  * warm-up, then ROUNDS interleaved rounds of 2 s; server CPU from /proc/<pid>/stat around each round.
  * Usage: node bench/floor/drive.mjs [variant ...]   (stdout of each server goes to a file)
- * FLOOR_PATH=/accounts/user/ measures the authenticated GET instead. Before/after in one run: BASE_BUILD=<another build's src/ dir> node bench/floor/drive.mjs base-info tessera-info base-silent tessera-silent
+ * FLOOR_PATH=/accounts/user/ measures the authenticated GET instead. A `-semi<N>` suffix (tessera-info-semi4) runs
+ * that variant with NODE_OPTIONS=--max-semi-space-size=<N>; an `-ofs` suffix runs it with --optimize-for-size,
+ * `-hg<N>` with --heap-growing-percent=<N>. Before/after in one run: BASE_BUILD=<another build's src/ dir> node bench/floor/drive.mjs base-info tessera-info base-silent tessera-silent
  */
 import { fork, spawnSync } from 'node:child_process'
 import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
@@ -23,8 +25,8 @@ const dir = mkdtempSync(join(tmpdir(), 'tessera-floor-'))
 const servers = []
 try {
   for (const name of names) {
-    const env = { PATH: process.env.PATH, NODE_ENV: 'production', SECRET_KEY: 'x'.repeat(64), DATABASE_URL: join(dir, `${name}.sqlite3`), DATA_DIR: dir, RATE_LIMIT_ENABLED: 'false', ALLOWED_HOSTS: '127.0.0.1', ...(name.endsWith('-silent') && { LOG_LEVEL: 'silent' }), ...(name === 'tessera-no-access' && { ACCESS_LOG: 'false' }), ...(process.env.BASE_BUILD && { BASE_BUILD: process.env.BASE_BUILD }) }
-    const child = fork(new URL('variants.mjs', import.meta.url).pathname, [name], { env, cwd: dir, stdio: ['ignore', openSync(join(dir, `${name}.log`), 'a'), 'inherit', 'ipc'] })
+    const env = { PATH: process.env.PATH, NODE_ENV: 'production', SECRET_KEY: 'x'.repeat(64), DATABASE_URL: join(dir, `${name}.sqlite3`), DATA_DIR: dir, RATE_LIMIT_ENABLED: 'false', ALLOWED_HOSTS: '127.0.0.1', ...(name.endsWith('-silent') && { LOG_LEVEL: 'silent' }), ...(name === 'tessera-no-access' && { ACCESS_LOG: 'false' }), ...(/-semi\d+/.test(name) && { NODE_OPTIONS: `--max-semi-space-size=${/-semi(\d+)/.exec(name)[1]}` }), ...(process.env.BASE_BUILD && { BASE_BUILD: process.env.BASE_BUILD }) }
+    const child = fork(new URL('variants.mjs', import.meta.url).pathname, [name], { env, cwd: dir, execArgv: [...(name.endsWith('-ofs') ? ['--optimize-for-size'] : []), ...(/-hg\d+/.test(name) ? [`--heap-growing-percent=${/-hg(\d+)/.exec(name)[1]}`] : [])], stdio: ['ignore', openSync(join(dir, `${name}.log`), 'a'), 'inherit', 'ipc'] })
     const { port, cookie } = await new Promise((resolve, reject) => {
       child.once('message', resolve)
       child.once('exit', () => reject(new Error(`${name} exited`)))
@@ -46,7 +48,8 @@ try {
       s.seconds += 2
     }
   }
-  for (const s of servers) console.log(`${s.name.padEnd(16)} ${(s.requests / s.seconds).toFixed(0).padStart(7)} req/s  ${((s.cpu / s.requests) * 1e6).toFixed(1).padStart(6)} µs CPU/req`)
+  const peak = (pid) => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024
+  for (const s of servers) console.log(`${s.name.padEnd(16)} ${(s.requests / s.seconds).toFixed(0).padStart(7)} req/s  ${((s.cpu / s.requests) * 1e6).toFixed(1).padStart(6)} µs CPU/req  peak RSS ${peak(s.child.pid).toFixed(1)} MiB`)
 } finally {
   for (const s of servers) s.child.kill('SIGKILL')
   rmSync(dir, { recursive: true, force: true })

@@ -83,3 +83,5 @@ if (name.startsWith('tessera') || name.startsWith('base-')) {
 // Port 0: the OS picks one outside the ephemeral range's current use (a fixed port can be a live client's).
 await app.listen({ host: '127.0.0.1', port: 0 })
 process.send({ port: app.server.address().port, cookie: accessCookie })
+// --cpu-prof writes its profile on a normal exit: SIGTERM ends the process that way.
+process.once('SIGTERM', () => process.exit(0))

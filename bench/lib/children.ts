@@ -4,12 +4,12 @@
  * the runner stops early.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { closeSync, openSync } from 'node:fs'
+import { closeSync, openSync, readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import type { Argon2Params } from '../child/argon2.js'
 import type { LoadResult } from '../child/result.js'
-import { BENCH_DIR, BUILD_DIR } from './build.js'
+import { BENCH_DIR, BUILD_DIR, ROOT } from './build.js'
 import type { Load } from './wrk.js'
 
 const live = new Set<ChildProcess>()
@@ -34,6 +34,8 @@ export function track(child: ChildProcess): ChildProcess {
 const script = (name: string) => join(BUILD_DIR, 'bench', 'child', `${name}.js`)
 const baseEnv = () => ({ PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' })
 const profileArgs = (dir?: string) => (dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [])
+/** The Node flags of package.json's `start` script (V8's heap sizing): Tessera runs as `npm start` runs it. */
+const START_FLAGS = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start.split(' ').filter((arg) => arg.startsWith('--'))
 
 /** A port nobody listens on now (the OS picks it; the server binds it a moment later). */
 function freePort(): Promise<number> {
@@ -104,8 +106,9 @@ async function startProcess(name: string, args: string[], options: ProcessOption
  * Tessera exactly as `npm start` runs it (`tessera serve`: the CLI's own entry, settings from `env`,
  * its request log on stdout, here into `logFile`), from the bench build, in `cwd` (no stray .env).
  */
-export function startTessera(env: Record<string, string>, o: { cwd: string; logFile?: string; profileDir?: string; name?: string }): Promise<Server> {
-  return startProcess(o.name ?? 'tessera', [...profileArgs(o.profileDir), script('tessera-cli')], { env, cwd: o.cwd, stdoutFile: o.logFile, readyPath: '/healthz' })
+export function startTessera(env: Record<string, string>, o: { cwd: string; logFile?: string; profileDir?: string; name?: string; build?: string }): Promise<Server> {
+  const cli = o.build ? join(o.build, 'bench', 'child', 'tessera-cli.js') : script('tessera-cli')
+  return startProcess(o.name ?? 'tessera', [...START_FLAGS, ...profileArgs(o.profileDir), cli], { env, cwd: o.cwd, stdoutFile: o.logFile, readyPath: '/healthz' })
 }
 
 export function startBare(profileDir?: string): Promise<Server> {

@@ -62,7 +62,7 @@ async function pgScenario(run: Run, name: string, kind: Kind, instances: 1 | 2, 
         ...(min !== undefined && { target: judge(tessera!.failed || bare!.failed ? 0 : value, min, `≥ ${min.toFixed(2)} of bare`) }),
         notes: [`server CPU per request ${(tessera!.cpuPerRequest / bare!.cpuPerRequest).toFixed(2)}× bare's (PostgreSQL's own CPU is not counted)`],
       }
-    }, { DATABASE_URL: url }),
+    }, { extraEnv: { DATABASE_URL: url } }),
   )
 }
 

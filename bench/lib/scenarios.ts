@@ -25,6 +25,11 @@ export interface Run {
   profileDir: string | undefined
   /** Extra environment for every Tessera server (`--env`). */
   extraEnv: Record<string, string>
+  /**
+   * `BENCH_BASE_BUILD`: another build's bench/.build (e.g. an older commit's): the scenarios against
+   * bare then measure it too, as a third arm in the same interleaved rounds (before/after in one run).
+   */
+  baseBuild: string | undefined
 }
 
 export interface Target {
@@ -49,6 +54,7 @@ export const newRun = (options: Options, quick: boolean, bare: Server, dir: stri
   secretKey: randomBytes(48).toString('base64url'),
   profileDir,
   extraEnv,
+  baseBuild: process.env.BENCH_BASE_BUILD,
 })
 
 /**
@@ -81,8 +87,14 @@ export interface Tessera {
   another(name: string, extraEnv?: Record<string, string>): Promise<Server>
 }
 
+/** Options for `withTessera`: extra environment, and another build to run instead of this one. */
+interface TesseraStart {
+  extraEnv?: Record<string, string>
+  build?: string
+}
+
 /** Seeds, starts Tessera, and hands it to `body`; always stops the servers (and summarizes their profiles). */
-export async function withTessera<T>(run: Run, name: string, plan: SeedPlan, body: (t: Tessera) => Promise<T>, extraEnv: Record<string, string> = {}): Promise<T> {
+export async function withTessera<T>(run: Run, name: string, plan: SeedPlan, body: (t: Tessera) => Promise<T>, { extraEnv = {}, build }: TesseraStart = {}): Promise<T> {
   const env = serverEnv(run, name, extraEnv)
   const dir = join(run.dir, name)
   const poolFile = join(dir, 'pool.json')
@@ -93,7 +105,7 @@ export async function withTessera<T>(run: Run, name: string, plan: SeedPlan, bod
   const start = async (serverName: string, more: Record<string, string> = {}) => {
     const profileDir = run.profileDir && join(run.profileDir, serverName)
     const logFile = join(dir, `${serverName}.log`)
-    const server = await startTessera({ ...env, ...more }, { cwd: dir, logFile, profileDir, name: serverName })
+    const server = await startTessera({ ...env, ...more }, { cwd: dir, logFile, profileDir, name: serverName, build })
     servers.push({ server, profileDir, logFile })
     return server
   }
@@ -132,18 +144,26 @@ export const judge = (value: number, min: number, text: string): Target => ({ te
  */
 export const poolFor = (run: Run, perSecond: number) => Math.ceil(perSecond * (run.options.warmup + run.options.rounds * Math.max(1, Math.round(run.options.duration / run.options.rounds)) + 1) * 1.5)
 
+/** The base build's server on a database of its own (BENCH_BASE_BUILD), or none. */
+const withBase = <T>(run: Run, name: string, plan: SeedPlan, body: (base: Tessera | undefined) => Promise<T>): Promise<T> =>
+  run.baseBuild ? withTessera(run, `${name}-base`, plan, body, { build: run.baseBuild }) : body(undefined)
+
 async function ratioToBare(run: Run, name: string, kind: Kind, plan: SeedPlan, min: number): Promise<ScenarioResult> {
-  return withTessera(run, name, plan, async ({ server, poolFile }) => {
-    const [tessera, bare] = await measureArms([arm(`${name} (Tessera)`, server, load(run, server, kind, poolFile)), arm(`${name} (bare)`, run.bare, load(run, run.bare, kind, poolFile))], run.options)
+  return withBase(run, name, plan, (base) => withTessera(run, name, plan, async ({ server, poolFile }) => {
+    const baseArm = base ? [arm(`${name} (Tessera, BENCH_BASE_BUILD)`, base.server, load(run, base.server, kind, base.poolFile))] : []
+    const [tessera, bare, ...before] = await measureArms([arm(`${name} (Tessera)`, server, load(run, server, kind, poolFile)), arm(`${name} (bare)`, run.bare, load(run, run.bare, kind, poolFile)), ...baseArm], run.options)
     const value = tessera!.rps / bare!.rps
     return {
       name,
-      rows: [tessera!, bare!],
+      rows: [tessera!, bare!, ...(before as Measurement[])],
       ratio: { value, of: 'bare' },
       target: judge(tessera!.failed || bare!.failed ? 0 : value, min, `≥ ${min.toFixed(2)} of bare`),
-      notes: [`server CPU per request ${(tessera!.cpuPerRequest / bare!.cpuPerRequest).toFixed(2)}× bare's (CPU-bound ratio ${(bare!.cpuPerRequest / tessera!.cpuPerRequest).toFixed(2)}); request log ${(logBytes(run, name, server) / Math.max(1, tessera!.requests)).toFixed(0)} bytes per request`],
+      notes: [
+        `server CPU per request ${(tessera!.cpuPerRequest / bare!.cpuPerRequest).toFixed(2)}× bare's (CPU-bound ratio ${(bare!.cpuPerRequest / tessera!.cpuPerRequest).toFixed(2)}); request log ${(logBytes(run, name, server) / Math.max(1, tessera!.requests)).toFixed(0)} bytes per request`,
+        ...before.map((b) => `the base build (${run.baseBuild}): ${(b!.rps / bare!.rps).toFixed(2)} of bare, ${b!.cpuPerRequest.toFixed(0)} µs CPU per request`),
+      ],
     }
-  })
+  }))
 }
 
 const GET_PLAN: SeedPlan = { users: 200, sessions: 1000 }
@@ -172,26 +192,29 @@ export const scenarios: Record<string, (run: Run) => Promise<ScenarioResult>> = 
   },
 
   async login(run) {
-    return withTessera(run, 'login', { users: 10, sessions: 100, loginUser: true }, async ({ server, poolFile, env }) => {
+    const plan = { users: 10, sessions: 100, loginUser: true }
+    return withBase(run, 'login', plan, (base) => withTessera(run, 'login', plan, async ({ server, poolFile, env }) => {
       const params = { memoryCost: Number(env.ARGON2_MEMORY_COST ?? 19456), timeCost: Number(env.ARGON2_TIME_COST ?? 2), parallelism: Number(env.ARGON2_PARALLELISM ?? 1) }
       // The server runs at most ARGON2_MAX_CONCURRENCY hashes at once (CPUs less one, so a login flood
       // leaves a core to the request thread); the raw rate is measured under the same budget.
       const hashConcurrency = Number(env.ARGON2_MAX_CONCURRENCY ?? defaultHashConcurrency())
       const hasher = argon2Load('raw argon2 verify', params, hashConcurrency, env.UV_THREADPOOL_SIZE)
       const raw: Arm = { label: 'raw argon2 verify', servers: [], pids: [hasher.pid], loads: [hasher] }
-      const [tessera, hashes] = await measureArms([arm('login (Tessera)', server, load(run, server, 'login', poolFile, 8)), raw], run.options)
+      const baseArm = base ? [arm('login (Tessera, BENCH_BASE_BUILD)', base.server, load(run, base.server, 'login', base.poolFile, 8))] : []
+      const [tessera, hashes, ...before] = await measureArms([arm('login (Tessera)', server, load(run, server, 'login', poolFile, 8)), raw, ...baseArm], run.options)
       const value = tessera!.rps / hashes!.rps
       return {
         name: 'login',
-        rows: [tessera!, hashes!],
+        rows: [tessera!, hashes!, ...(before as Measurement[])],
         ratio: { value, of: 'raw argon2' },
         target: judge(tessera!.failed ? 0 : value, 0.9, '≥ 0.90 of raw argon2'),
         notes: [
           `raw argon2: @node-rs/argon2 verify in a process of its own (m=${params.memoryCost} KiB, t=${params.timeCost}, p=${params.parallelism}; ${hashConcurrency} at a time, the server's ARGON2_MAX_CONCURRENCY), in rounds interleaved with the login rounds (8 connections)`,
           `a login costs ${(tessera!.cpuPerRequest / 1000).toFixed(1)} ms of server CPU, ${((tessera!.cpuPerRequest - hashes!.cpuPerRequest) / 1000).toFixed(1)} ms beyond the hash`,
+          ...before.map((b) => `the base build (${run.baseBuild}): ${(b!.rps / hashes!.rps).toFixed(2)} of raw argon2, ${(b!.cpuPerRequest / 1000).toFixed(1)} ms CPU per login`),
         ],
       }
-    })
+    }))
   },
 
   async 'login-flood'(run) {
@@ -208,6 +231,24 @@ export const scenarios: Record<string, (run: Run) => Promise<ScenarioResult>> = 
         notes: [`the flood: a second wrk with 16 connections of valid logins${logins ? `, ${logins.rps.toFixed(1)} logins/s, p99 ${logins.p99.toFixed(0)} ms` : ''}; rounds of user GETs during the flood interleaved with rounds of user GETs alone`],
       }
     })
+  },
+
+  /** Reads while rotations write: the checkpoints' syncs must not stop the GETs (with BENCH_BASE_BUILD, also the base's). */
+  async 'refresh-flood'(run) {
+    const plan = { users: 200, sessions: poolFor(run, 3000) }
+    return withBase(run, 'refresh-flood', plan, (base) => withTessera(run, 'refresh-flood', plan, async ({ server, poolFile }) => {
+      const during = (label: string, t: Server, pool: string): Arm => ({ ...arm(label, t, load(run, t, 'user', pool)), side: [load(run, t, 'refresh', pool, 16)] })
+      const baseArm = base ? [during('user GET during a refresh flood (BENCH_BASE_BUILD)', base.server, base.poolFile)] : []
+      const [alone, flooded, ...before] = await measureArms([arm('user GET alone', server, load(run, server, 'user', poolFile)), during('user GET during a refresh flood', server, poolFile), ...baseArm], run.options)
+      const value = flooded!.rps / alone!.rps
+      const rotations = (m: Measurement) => (m.side[0] ? `${m.side[0].rps.toFixed(0)} refreshes/s, p99 ${m.side[0].p99.toFixed(0)} ms` : '')
+      return {
+        name: 'refresh-flood',
+        rows: [alone!, flooded!, ...(before as Measurement[])],
+        ratio: { value, of: 'user GET alone' },
+        notes: [`the flood: a second wrk with 16 connections of rotating refreshes (each token once): ${rotations(flooded!)}`, ...before.map((b) => `the base build: ${(b!.rps / alone!.rps).toFixed(2)} of user GET alone, GET p99 ${b!.p99.toFixed(0)} ms; ${rotations(b!)}`)],
+      }
+    }))
   },
 
   async 'sessions-100k'(run) {

@@ -49,8 +49,16 @@ export function createMetrics() {
 export type Metrics = ReturnType<typeof createMetrics>
 
 /** Times every store call into `tessera_db_duration_seconds`: the database latency as the use cases see it. */
-export const storeTimer = (metrics: Metrics) => (operation: string, outcome: string, seconds: number): void => {
-  metrics.dbDuration.observe({ operation, outcome }, seconds)
+export const storeTimer = (metrics: Metrics) => {
+  // One labelled child per (operation, outcome), bound once: no label object hashed per store call.
+  const children = new Map<string, Map<string, { observe(seconds: number): void }>>()
+  return (operation: string, outcome: string, seconds: number): void => {
+    let byOutcome = children.get(operation)
+    if (!byOutcome) children.set(operation, (byOutcome = new Map()))
+    let child = byOutcome.get(outcome)
+    if (!child) byOutcome.set(outcome, (child = metrics.dbDuration.labels(operation, outcome)))
+    child.observe(seconds)
+  }
 }
 
 /**

@@ -10,6 +10,7 @@ import {
   type Kysely,
   type QueryResult,
 } from 'kysely'
+import { Checkpointer } from './checkpointer.js'
 import { createPrivateDatabaseFile, restrictSideFiles } from './file-modes.js'
 import { BUSY_TIMEOUT_MS, WriteQueue } from './write-queue.js'
 
@@ -23,15 +24,23 @@ type Statement = BetterSqlite3.Statement<unknown[], unknown>
  */
 export class SqliteDatabase {
   readonly queue: WriteQueue
+  /** Runs the WAL checkpoints on a worker thread (none for `:memory:`). */
+  readonly checkpointer: Checkpointer | undefined
   readonly #prepared = new Map<string, Statement>()
+  /** One transaction function for every `transaction` call (better-sqlite3 builds a wrapper per `transaction()`). */
+  readonly #immediate: (work: () => unknown) => unknown
   /** Statements run so far (every run goes through `prepare`): what bench/lib/queries.ts counts. */
   statements = 0
 
   private constructor(
     readonly connection: BetterSqlite3.Database,
     writeTimeout: number,
+    location: string,
   ) {
-    this.queue = new WriteQueue(writeTimeout)
+    const checkpointer = location === ':memory:' ? undefined : new Checkpointer(location, (text) => connection.pragma(text), () => this.queue.retryNow())
+    this.checkpointer = checkpointer
+    this.queue = new WriteQueue(writeTimeout, undefined, checkpointer ? () => checkpointer.wrote() : undefined)
+    this.#immediate = connection.transaction((work: () => unknown) => work()).immediate
   }
 
   static async open(location: string, writeTimeout: number): Promise<SqliteDatabase> {
@@ -43,7 +52,7 @@ export class SqliteDatabase {
     if (created) restrictSideFiles(location)
     connection.pragma('synchronous = NORMAL')
     connection.pragma('foreign_keys = ON')
-    return new SqliteDatabase(connection, writeTimeout)
+    return new SqliteDatabase(connection, writeTimeout, location)
   }
 
   /** Tessera's queries are a few dozen fixed texts; bounded in case a caller builds dynamic SQL. */
@@ -64,11 +73,13 @@ export class SqliteDatabase {
    * a full disk) and the original error is the one thrown.
    */
   transaction<T>(work: () => T): Promise<T> {
-    return this.queue.run(this.connection.transaction(work).immediate)
+    return this.queue.run(() => this.#immediate(work) as T)
   }
 
-  close(): void {
+  /** The checkpointer's connection first: the last one to close checkpoints the WAL and removes it. */
+  async close(): Promise<void> {
     this.queue.clear(new Error('the database is closed'))
+    await this.checkpointer?.close()
     this.connection.close()
   }
 }
@@ -96,7 +107,7 @@ export class SqliteDialect implements Dialect {
       commitTransaction: refuse,
       rollbackTransaction: refuse,
       releaseConnection: async () => {},
-      destroy: async () => this.database.close(),
+      destroy: () => this.database.close(),
     }
   }
 }

@@ -43,12 +43,16 @@ export class WriteQueue {
     /** Milliseconds a write may wait for the lock (DB_TIMEOUT). */
     private readonly deadlineMs: number,
     private readonly now: () => number = () => performance.now(),
+    /** Called after every write that went through (SqliteDatabase's checkpointer counts them). */
+    private readonly afterWrite: () => void = () => {},
   ) {}
 
   run<T>(write: () => T): Promise<T> {
     if (this.#waiting.length === 0) {
       try {
-        return Promise.resolve(write())
+        const result = write()
+        this.afterWrite()
+        return Promise.resolve(result)
       } catch (error) {
         if (!isBusy(error)) return Promise.reject(error)
       }
@@ -62,6 +66,14 @@ export class WriteQueue {
   /** Writes waiting for the lock (for tests and metrics). */
   get waiting(): number {
     return this.#waiting.length
+  }
+
+  /** The lock was just released (the checkpointer is done with it): the waiting writes try at once, not after their pause. */
+  retryNow(): void {
+    if (this.#waiting.length === 0) return
+    clearTimeout(this.#timer)
+    this.#pause = FIRST_PAUSE_MS
+    this.#drain()
   }
 
   /** Fails every waiting write (the store is closing). */
@@ -85,6 +97,7 @@ export class WriteQueue {
         const result = job.write()
         this.#waiting.shift()
         this.#pause = FIRST_PAUSE_MS
+        this.afterWrite()
         job.resolve(result)
       } catch (error) {
         if (isBusy(error) && this.now() < job.deadline) {

@@ -127,7 +127,9 @@ export function createTokenService(settings: TokenSettings, initialRing: KeyRing
         } catch (error) {
           throw new TokenInvalidError(type, 'Token is invalid', 'invalid', { cause: error })
         }
-        remember(token, claims, key)
+        // Only access tokens come back: a refresh token is spent (rotation) or ends its session (logout)
+        // at its one use, and would only push access tokens out of the cache.
+        if (type === 'access') remember(token, claims, key)
       }
       if (typeof claims.exp !== 'number' || claims.exp + settings.leeway <= nowS) throw new TokenInvalidError(type, 'Token is expired', 'expired')
       if (typeof claims.nbf === 'number' && claims.nbf - settings.leeway > nowS) throw new TokenInvalidError(type, 'Token is invalid')

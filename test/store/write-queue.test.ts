@@ -48,3 +48,29 @@ test('other errors (a full disk, a constraint) fail the write at once, without r
   await assert.rejects(queue.run(() => { attempts++; throw full }), (e: unknown) => e === full)
   assert.equal(attempts, 1)
 })
+
+test('retryNow: once the lock is known to be free, the waiting writes run at once, not after their pause', async () => {
+  const queue = new WriteQueue(1000)
+  const l = lock()
+  let wrote = 0
+  const writes = [1, 2].map((n) => queue.run(() => { l.write(n)(); wrote++; return n }))
+  // Let the pauses grow (1, 2, 4, ... ms) while the lock is held.
+  await new Promise((resolve) => setTimeout(resolve, 40))
+  l.release()
+  queue.retryNow()
+  assert.equal(wrote, 2, 'both ran in this turn')
+  assert.deepEqual(await Promise.all(writes), [1, 2])
+})
+
+test('every write that went through is reported after it ran, refused attempts are not', async () => {
+  let reported = 0
+  const queue = new WriteQueue(1000, undefined, () => reported++)
+  const l = lock()
+  await queue.run(() => 1)
+  const waiting = queue.run(l.write(2))
+  assert.equal(reported, 1)
+  l.release()
+  queue.retryNow()
+  await waiting
+  assert.equal(reported, 2)
+})
