@@ -4,7 +4,7 @@ import { isRecord, readJson, TesseraClientError } from './errors.js'
 import { createRequestScope } from './scope.js'
 import { createTabLock, openTabChannel } from './tabs.js'
 import { createFactors, METHODS, type MfaHelpers, type PasskeyHelpers } from './factors.js'
-import { DEFAULT_ROUTES, type AuthState, type ClientOptions, type LoginEvent, type LoginResult, type LogoutEvent, type MfaMethod, type RegisterFields, type Session, type User } from './types.js'
+import { DEFAULT_ROUTES, itemPath, type AuthState, type ClientOptions, type LoginEvent, type LoginResult, type LogoutEvent, type MfaMethod, type RegisterFields, type Session, type User } from './types.js'
 
 /** A Tessera client: see {@link createClient}. */
 export interface TesseraClient {
@@ -252,7 +252,7 @@ export function createClient(options: ClientOptions): TesseraClient {
     },
 
     async revokeSession(id) {
-      await call(`${routes.sessions.replace(/\/?$/, '/')}${encodeURIComponent(id)}/`, { method: 'DELETE' })
+      await call(itemPath(routes.sessions, id), { method: 'DELETE' })
       if (id === currentSessionId) state.signedOut('session_revoked')
     },
 

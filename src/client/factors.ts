@@ -1,5 +1,5 @@
 import type { startAuthentication, startRegistration } from '@simplewebauthn/browser'
-import type { ClientRoutes, MfaMethod, Passkey, SecondFactorProof, TotpSetup } from './types.js'
+import { itemPath, type ClientRoutes, type MfaMethod, type Passkey, type SecondFactorProof, type TotpSetup } from './types.js'
 
 /**
  * `@simplewebauthn/browser`, loaded when a passkey helper is first called: a page that never uses passkeys,
@@ -72,7 +72,7 @@ export function createFactors({ call, post, loggedIn, routes }: FactorDeps): { m
       },
       list: async () => json<Passkey[]>(routes.webauthnCredentials, { headers: { accept: 'application/json' } }),
       async remove(id, { password } = {}) {
-        await call(`${routes.webauthnCredentials.replace(/\/?$/, '/')}${encodeURIComponent(id)}/`, { ...post(password === undefined ? {} : { password }), method: 'DELETE' })
+        await call(itemPath(routes.webauthnCredentials, id), { ...post(password === undefined ? {} : { password }), method: 'DELETE' })
       },
       async login(username) {
         await call(routes.webauthnLogin, post({ credential: await assertion(username) }), false)

@@ -138,6 +138,9 @@ export interface ClientRoutes {
   webauthnLogin: string
 }
 
+/** One item under a list route (`sessions/` + `abc` → `sessions/abc/`), whether or not the list's path ends in a slash. */
+export const itemPath = (list: string, id: string): string => `${list.replace(/\/?$/, '/')}${encodeURIComponent(id)}/`
+
 /** The contract's part 1 (`ROUTE_PROFILE=seed`, the server's default). */
 export const DEFAULT_ROUTES: Readonly<ClientRoutes> = {
   login: 'auth/login/',

@@ -164,5 +164,5 @@ export function coveringPath(prefix: string, routes: RouteTable, names: readonly
   while (split.every((s) => shared < s.length && s[shared] === split[0]?.[shared])) shared++
   const base = `${prefix}/${split[0]?.slice(0, shared).join('/') ?? ''}`.replace(/\/$/, '')
   // `/accounts/token/` when every route lies below it; `/accounts/token` when one of them is that path itself.
-  return paths.every((p) => `${prefix}${p}`.startsWith(`${base}/`)) ? `${base}/` : base || '/'
+  return paths.every((p) => `${prefix}${p}`.startsWith(`${base}/`)) ? `${base}/` : base
 }

@@ -108,8 +108,10 @@ describe('ROUTE_PROFILE=dj-rest-auth: dj-rest-auth’s URLs and bodies (USE_JWT,
   test('password/reset/ and registration/verify-email/ live at dj-rest-auth’s paths', async () => {
     const reset = await t.app.inject({ method: 'POST', url: '/accounts/password/reset/', payload: { email: 'nobody@example.com' } })
     assert.equal(reset.statusCode, 200, reset.body)
-    const verify = await t.app.inject({ method: 'POST', url: '/accounts/registration/verify-email/', payload: { key: 'nope' } })
-    assert.equal(verify.statusCode, 404)
+    // A missing key is the route's own 400; an unknown route would be a 404.
+    const verify = await t.app.inject({ method: 'POST', url: '/accounts/registration/verify-email/', payload: {} })
+    assert.deepEqual({ status: verify.statusCode, body: verify.json() }, { status: 400, body: { key: ['This field is required.'] } })
+    assert.equal((await t.app.inject({ method: 'POST', url: '/accounts/auth/registration/verify-email/', payload: {} })).statusCode, 404, 'the seed path is gone')
   })
 })
 
@@ -158,5 +160,21 @@ describe('LOGOUT_ON_GET=true (django-allauth’s ACCOUNT_LOGOUT_ON_GET)', () => 
     assert.equal(out.statusCode, 200, out.body)
     const refreshed = await t.app.inject({ method: 'POST', url: '/accounts/token/refresh/', headers: { cookie: `refresh_token=${s.refresh}` } })
     assert.equal(refreshed.statusCode, 401)
+  })
+})
+
+describe('ROUTE_PROFILE=dj-rest-auth with EMAIL_VERIFICATION=mandatory', () => {
+  let t: TestApp
+  before(async () => {
+    t = await createTestApp({ ROUTE_PROFILE: 'dj-rest-auth', EMAIL_VERIFICATION: 'mandatory', SITE_URL: 'https://app.example.com' })
+  })
+  after(() => t.close())
+
+  test('registration/ answers 201 {"detail": "Verification e-mail sent.", "user"} and sets no auth cookies', async () => {
+    const response = await t.app.inject({ method: 'POST', url: '/accounts/registration/', payload: { username: 'erin', email: 'erin@example.com', password1: 'a much better password', password2: 'a much better password' } })
+    assert.equal(response.statusCode, 201, response.body)
+    assert.equal(response.json().detail, 'Verification e-mail sent.')
+    assert.equal(response.json().user.username, 'erin')
+    assert.equal(cookiesOf(response).access_token, undefined)
   })
 })

@@ -100,9 +100,9 @@ const djRestAuth: Dialect = {
     if (body.password1 !== body.password2) throw new ValidationError({ non_field_errors: [REGISTER_MISMATCH] })
     return { ...sansPassword(body), password: body.password1 ?? '' }
   },
-  // RegisterView: JWTSerializer's body, or this detail under mandatory verification.
-  registered: (user, session) => (session ? { access: '', refresh: '', user: djUserBody(user) } : { detail: 'Verification e-mail sent.' }),
-  registeredSchema: { type: 'object', properties: { ...djLoggedIn.properties, detail: { type: 'string' } } },
+  // RegisterView: JWTSerializer's body, or its detail under mandatory verification (with the user, as the contract's 201 has it).
+  registered: (user, session) => (session ? { access: '', refresh: '', user: djUserBody(user) } : { detail: 'Verification e-mail sent.', user: djUserBody(user) }),
+  registeredSchema: { type: 'object', properties: { ...djLoggedIn.properties, detail: { type: 'string' } }, required: ['user'] },
   passwordChangeSchema: { type: 'object', required: ['old_password', 'new_password1', 'new_password2'], properties: { old_password: password, new_password1: password, new_password2: password } },
   // The mismatch is checked after the old password, as SetPasswordForm runs after the serializer's fields.
   passwords: (body) => ({ old: body.old_password ?? '', new: body.new_password1 ?? '', confirm: body.new_password2 ?? '' }),
