@@ -4,6 +4,7 @@ import { TesseraError } from '../errors.js'
 import { CheckedStore } from './checked-store.js'
 import { looseModeWarnings } from './file-modes.js'
 import { PostgresStore } from './postgres-store.js'
+import { preparedName } from './pg-prepared.js'
 import { SqliteDatabase, SqliteDialect } from './sqlite-database.js'
 import { SqliteStore } from './sqlite-store.js'
 import { migrationProvider, type Dialect } from './migrations.js'
@@ -92,7 +93,8 @@ function discardTimedOut(pool: PgPool): PostgresPool {
       }
       client.on('error', onError)
       const query = (...args: unknown[]): unknown => {
-        const result: unknown = Reflect.apply(client.query, client, args)
+        const name = typeof args[0] === 'string' ? preparedName(args[0]) : undefined
+        const result: unknown = name ? client.query({ name, text: args[0] as string, values: args[1] as unknown[] }) : Reflect.apply(client.query, client, args)
         if (!(result instanceof Promise)) return result // a cursor (streaming)
         return result.catch((error: unknown) => {
           if (error instanceof Error && /Query read timeout|Connection terminated/i.test(error.message)) broken = true
