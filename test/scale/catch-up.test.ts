@@ -102,3 +102,23 @@ test('a periodic task never runs twice at once; runNow during a run queues exact
   assert.equal(most, 1)
   assert.ok(runs >= before + 1)
 })
+
+test('runNow during a run settles once the run it queued is done, not the one under way', async () => {
+  const started: number[] = []
+  let finished = 0
+  const task = every(60_000, async () => {
+    started.push(finished)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    finished++
+  })
+  const first = task.runNow()
+  const second = task.runNow()
+  const third = task.runNow()
+  assert.equal(second, third, 'callers asking during one run share the next')
+  await first
+  assert.equal(finished, 1)
+  await second
+  assert.equal(finished, 2, 'the queued run is over when its promise settles')
+  assert.deepEqual(started, [0, 1], 'it started after the first had ended')
+  await task.stop()
+})
