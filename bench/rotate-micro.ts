@@ -7,7 +7,7 @@
  *   NOCKPT=1 node --import tsx bench/rotate-micro.ts   # without the worker: SQLite checkpoints in the commit
  *   PRAGMA='wal_autocheckpoint=0' ...                  # extra pragmas on the main connection (`;`-separated)
  *   PG=1 C=16 node --import tsx bench/rotate-micro.ts  # PostgreSQL (a throwaway database on 127.0.0.1),
- *                                                      # with the postgres processes' CPU and commits per rotation
+ *                                                      # with the postgres processes' CPU
  */
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
@@ -43,7 +43,6 @@ const admin = onPostgres ? new pg.Client('postgres://postgres@127.0.0.1:5432/pos
 const pgName = `rotate_micro_${randomBytes(4).toString('hex')}`
 await admin?.connect()
 await admin?.query(`create database ${pgName}`)
-const commits = async () => (admin ? Number((await admin.query('select xact_commit from pg_stat_database where datname = $1', [pgName])).rows[0].xact_commit) : 0)
 try {
   const url = onPostgres ? `postgres://postgres@127.0.0.1:5432/${pgName}` : join(dir, 'db.sqlite3')
   const config = resolveConfig({ NODE_ENV: 'development', SECRET_KEY: 'x'.repeat(64), DATABASE_URL: url, DATA_DIR: dir })
@@ -69,7 +68,6 @@ try {
   const seen = { ip: '127.0.0.1', user_agent: 'Mozilla/5.0 bench', client_key: 'k'.repeat(43) }
   const store = opened.store
   if (process.env.NOCKPT) await opened.sqlite!.checkpointer!.close()
-  const x0 = await commits()
   const c0 = process.cpuUsage()
   const p0 = postgresCpu()
   const t0 = performance.now()
@@ -90,8 +88,8 @@ try {
   const c = process.cpuUsage(c0)
   const wall = performance.now() - t0
   const pgCpu = postgresCpu() - p0
-  const perCommit = onPostgres ? `, postgres ${(pgCpu / N).toFixed(0)} µs CPU, ${((await commits()) - x0) / N} commits per rotation` : ''
-  console.log(`rotate C=${C}: ${((c.user + c.system) / N).toFixed(1)} µs CPU (user ${(c.user / N).toFixed(1)}, sys ${(c.system / N).toFixed(1)}), ${((wall * 1000) / N).toFixed(1)} µs wall per rotation (incl. signing the successor), ${((N * 1000) / wall).toFixed(0)}/s${perCommit}`)
+  const postgres = onPostgres ? `, postgres ${(pgCpu / N).toFixed(0)} µs CPU` : ''
+  console.log(`rotate C=${C}: ${((c.user + c.system) / N).toFixed(1)} µs CPU (user ${(c.user / N).toFixed(1)}, sys ${(c.system / N).toFixed(1)}), ${((wall * 1000) / N).toFixed(1)} µs wall per rotation (incl. signing the successor), ${((N * 1000) / wall).toFixed(0)}/s${postgres}`)
   slow.sort((a, b) => b - a)
   console.log('slowest rotations (ms):', slow.slice(0, 5).map((x) => x.toFixed(1)).join(' '), 'p99', slow[Math.floor(slow.length / 100)]!.toFixed(2))
   if (!onPostgres) console.log('checkpoints', opened.sqlite!.checkpointer?.done, 'wal bytes', statSync(`${config.database.url}-wal`).size, 'rss MB', (process.memoryUsage().rss / 1e6).toFixed(0))

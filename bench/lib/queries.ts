@@ -25,11 +25,12 @@ export async function countQueries(run: Run): Promise<ScenarioResult> {
   const app = await buildServer({ ...optionsFromEnv(env), store: opened.store, logger: false })
   await app.ready()
   const [first, second, third] = pool.sessions as [Pool['sessions'][number], Pool['sessions'][number], Pool['sessions'][number]]
-  const browser = { 'sec-fetch-site': 'same-origin', accept: 'application/json' }
-  const post = { ...browser, origin: 'http://localhost:80', host: 'localhost:80', 'content-type': 'application/json' }
+  // serverEnv allows the host wrk uses (ALLOWED_HOSTS=127.0.0.1), not inject's default (localhost).
+  const browser = { 'sec-fetch-site': 'same-origin', accept: 'application/json', host: '127.0.0.1:80' }
+  const post = { ...browser, origin: 'http://127.0.0.1:80', 'content-type': 'application/json' }
   const requests = {
     user: () => app.inject({ method: 'GET', url: '/accounts/user/', headers: { ...browser, cookie: `access_token=${first.access}; csrftoken=${first.csrf}` } }),
-    bearer: () => app.inject({ method: 'GET', url: '/accounts/user/', headers: { authorization: `Bearer ${first.access}` } }),
+    bearer: () => app.inject({ method: 'GET', url: '/accounts/user/', headers: { host: browser.host, authorization: `Bearer ${first.access}` } }),
     csrf: () => app.inject({ method: 'GET', url: '/accounts/csrf_token/', headers: { ...browser, cookie: `csrftoken=${first.csrf}` } }),
     refresh: () => app.inject({ method: 'POST', url: '/accounts/auth/refresh_token/', headers: { ...post, cookie: `refresh_token=${second.refresh}; csrftoken=${second.csrf}` }, payload: '{}' }),
     logout: () => app.inject({ method: 'POST', url: '/accounts/auth/logout/', headers: { ...post, cookie: `refresh_token=${third.refresh}; access_token=${third.access}; csrftoken=${third.csrf}`, 'x-csrftoken': third.masked }, payload: '{}' }),

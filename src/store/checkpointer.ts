@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module'
 import { Worker } from 'node:worker_threads'
 
-/** Writes (transactions or single statements) before the worker starts: a short-lived or quiet database never needs one. */
+/** Commits (a batch of transactions, or a single statement) before the worker starts: a short-lived or quiet database never needs one. */
 export const CHECKPOINT_AFTER_WRITES = 200
 /** While writes come in, a checkpoint starts at most this often (ms): each write is synced to disk within about this time. */
 export const CHECKPOINT_INTERVAL_MS = 100

@@ -10,7 +10,7 @@ import type { OutboxTable } from './schema.js'
  * The Store on PostgreSQL. A rotation is one statement, so one round trip, where a transaction of
  * its parts would take six (BEGIN, lock, compare-and-set, insert, bump, COMMIT) while holding the
  * session's row lock across all of them. It runs as a prepared statement: planning its four CTEs
- * cost PostgreSQL three times as much CPU as running them (bench/RESULTS.md).
+ * cost PostgreSQL more CPU than running them (bench/RESULTS.md).
  */
 export class PostgresStore extends KyselyStore {
   /**
