@@ -94,7 +94,10 @@ function discardTimedOut(pool: PgPool): PostgresPool {
       client.on('error', onError)
       const query = (...args: unknown[]): unknown => {
         const name = typeof args[0] === 'string' ? preparedName(args[0]) : undefined
-        const result: unknown = name ? client.query({ name, text: args[0] as string, values: args[1] as unknown[] }) : Reflect.apply(client.query, client, args)
+        // A marked text runs as a named prepared statement (pg-prepared.ts); everything else as it came.
+        const result: unknown = name
+          ? client.query({ name, text: args[0] as string, values: args[1] as unknown[] })
+          : Reflect.apply(client.query, client, args)
         if (!(result instanceof Promise)) return result // a cursor (streaming)
         return result.catch((error: unknown) => {
           if (error instanceof Error && /Query read timeout|Connection terminated/i.test(error.message)) broken = true

@@ -87,7 +87,8 @@ export class SqliteDatabase {
    * order in one `BEGIN IMMEDIATE … COMMIT` through the write queue, each in a savepoint of its own.
    * A commit's cost (a WAL frame for every page it changed, the WAL index and its locks) is then
    * paid once per batch: the pages that several of them change are written once. Under load that
-   * took a rotation from 10 pages of WAL to 3 and its CPU from 160–220 µs to 95–105 (bench/RESULTS.md). Each `work` sees the writes of those before it; one that throws is rolled
+   * took a rotation from 10 pages of WAL to 3, and its CPU in the store from 160–220 µs to 95–105
+   * (bench/RESULTS.md). Each `work` sees the writes of those before it; one that throws is rolled
    * back alone and its promise rejected with its error. An error that ends the whole transaction
    * (SQLite rolls it back itself, as on a full disk, or the COMMIT fails) rejects every part of the
    * batch with it: none of them was committed. A refused write lock comes before any part ran, and
