@@ -24,18 +24,20 @@ const cpu = (pid) => {
 const dir = mkdtempSync(join(tmpdir(), 'tessera-floor-'))
 const servers = []
 try {
-  for (const name of names) {
-    const env = { PATH: process.env.PATH, NODE_ENV: 'production', SECRET_KEY: 'x'.repeat(64), DATABASE_URL: join(dir, `${name}.sqlite3`), DATA_DIR: dir, RATE_LIMIT_ENABLED: 'false', ALLOWED_HOSTS: '127.0.0.1', ...(name.endsWith('-silent') && { LOG_LEVEL: 'silent' }), ...(name === 'tessera-no-access' && { ACCESS_LOG: 'false' }), ...(/-semi\d+/.test(name) && { NODE_OPTIONS: `--max-semi-space-size=${/-semi(\d+)/.exec(name)[1]}` }), ...(process.env.BASE_BUILD && { BASE_BUILD: process.env.BASE_BUILD }) }
+  for (const [index, name] of names.entries()) {
+    const env = { PATH: process.env.PATH, NODE_ENV: 'production', SECRET_KEY: 'x'.repeat(64), DATABASE_URL: join(dir, `${name}-${index}.sqlite3`), DATA_DIR: dir, RATE_LIMIT_ENABLED: 'false', ALLOWED_HOSTS: '127.0.0.1', ...(name.endsWith('-silent') && { LOG_LEVEL: 'silent' }), ...(name === 'tessera-no-access' && { ACCESS_LOG: 'false' }), ...(/-semi\d+/.test(name) && { NODE_OPTIONS: `--max-semi-space-size=${/-semi(\d+)/.exec(name)[1]}` }), ...(process.env.BASE_BUILD && { BASE_BUILD: process.env.BASE_BUILD }) }
     const child = fork(new URL('variants.mjs', import.meta.url).pathname, [name], { env, cwd: dir, execArgv: [...(name.endsWith('-ofs') ? ['--optimize-for-size'] : []), ...(/-hg\d+/.test(name) ? [`--heap-growing-percent=${/-hg(\d+)/.exec(name)[1]}`] : [])], stdio: ['ignore', openSync(join(dir, `${name}.log`), 'a'), 'inherit', 'ipc'] })
     const { port, cookie } = await new Promise((resolve, reject) => {
       child.once('message', resolve)
       child.once('exit', () => reject(new Error(`${name} exited`)))
     })
+    // PIN=1: the server (all its threads) on CPU 1, wrk on CPU 0, so neither moves onto the other's core.
+    if (process.env.PIN) spawnSync('taskset', ['-a', '-p', '-c', '1', String(child.pid)])
     servers.push({ name, child, port, cookie, cpu: 0, requests: 0, seconds: 0 })
   }
   const round = (s, seconds) => {
     const c0 = cpu(s.child.pid)
-    const out = spawnSync('wrk', ['-t1', '-c64', `-d${seconds}s`, ...(s.cookie ? ['-H', `Cookie: ${s.cookie}`] : []), `http://127.0.0.1:${s.port}${PATH}`], { encoding: 'utf8' }).stdout
+    const out = spawnSync(process.env.PIN ? 'taskset' : 'wrk', [...(process.env.PIN ? ['-c', '0', 'wrk'] : []), '-t1', '-c64', `-d${seconds}s`, ...(s.cookie ? ['-H', `Cookie: ${s.cookie}`] : []), `http://127.0.0.1:${s.port}${PATH}`], { encoding: 'utf8' }).stdout
     if (/Non-2xx/.test(out)) throw new Error(`${s.name}: answers other than 2xx:\n${out}`)
     return { cpu: cpu(s.child.pid) - c0, requests: Number(/(\d+) requests in/.exec(out)[1]) }
   }

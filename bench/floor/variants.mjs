@@ -31,7 +31,15 @@ if (name.startsWith('tessera') || name.startsWith('base-')) {
     // One line per request through pino, without Fastify's per-request child logger.
     'pino-one-line': { logger: { level: 'info' }, disableRequestLogging: true, childLoggerFactory: (logger) => logger },
   }[name]
-  app = Fastify({ logger: false, ...options })
+  const extra = {
+    // Fastify's per-request child logger, request lines off (Tessera's logger setup without the access line).
+    'child-logger': { loggerInstance: (await import('pino')).pino({ level: 'info' }, new SonicBoom({ fd: 1, sync: false })), disableRequestLogging: true },
+    timeouts: { connectionTimeout: 30_000, requestTimeout: 30_000 },
+    closing503: { return503OnClosing: true },
+    'trust-fn': { trustProxy: (_address, hop) => hop < 1 },
+    ajv: { ajv: { customOptions: { coerceTypes: true, allErrors: true } }, onProtoPoisoning: 'remove', onConstructorPoisoning: 'remove' },
+  }[name]
+  app = Fastify({ logger: false, ...options, ...extra })
   if (name === 'cors-none') await app.register(cors, { origin: false, credentials: true })
   if (name === 'cors-list') await app.register(cors, { origin: ['https://app.example.com'], credentials: true })
   if (name === 'cookie') await app.register(cookie)
@@ -57,6 +65,15 @@ if (name.startsWith('tessera') || name.startsWith('base-')) {
       child.duration.observe(reply.elapsedTime / 1000)
     })
   }
+  if (name === 'onresponse-empty') app.addHook('onResponse', (_request, _reply, done) => done())
+  if (name === 'onresponse-fields') {
+    let sink = 0
+    app.addHook('onResponse', (request, reply, done) => {
+      done()
+      sink += (request.routeOptions.url ?? '').length + reply.statusCode + reply.elapsedTime
+    })
+  }
+  if (name === 'onrequest-empty') app.addHook('onRequest', (_request, _reply, done) => done())
   if (name === 'pino-one-line') {
     app.addHook('onResponse', (request, reply, done) => {
       request.log.info({ reqId: request.id, method: request.method, route: request.routeOptions.url, status: reply.statusCode, ms: reply.elapsedTime }, 'request')

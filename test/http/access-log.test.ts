@@ -48,6 +48,22 @@ describe('ACCESS_LOG: one line per request, after the response', () => {
     assert.equal(lines.some((l) => l.msg === 'incoming request' || l.msg === 'request completed'), false, "Fastify's own request lines are off")
   })
 
+  test("a line logged through request.log carries the request's id, the one of its access line", async () => {
+    lines.length = 0
+    const response = await t.app.inject({ url: USER, headers: { host: 'evil.example' } })
+    assert.equal(response.statusCode, 400)
+    const warning = lines.find((l) => typeof l.msg === 'string' && l.msg.startsWith('Invalid HTTP_HOST header'))
+    const [access] = accessLines(lines)
+    assert.equal(warning?.level, 40)
+    assert.equal(warning?.host, 'evil.example')
+    assert.match(String(warning?.reqId), /\S/)
+    assert.equal(warning?.reqId, access?.reqId)
+    // Two requests, two ids: the child logger is per request, not shared.
+    lines.length = 0
+    await t.app.inject({ url: USER, headers: { host: 'evil.example' } })
+    assert.notEqual(lines.find((l) => l.level === 40)?.reqId, warning?.reqId)
+  })
+
   test('no user id without authentication; the pattern, never the raw URL with its query', async () => {
     lines.length = 0
     await t.app.inject({ url: `${USER}?token=secret-in-query` })

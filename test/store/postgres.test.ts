@@ -61,6 +61,29 @@ if (unavailable) {
     }
   })
 
+  test('a rotation runs as one named prepared statement: parsed once per connection, then only executed', async () => {
+    const database = await createPgDatabase('store')
+    // One connection, so that pg_prepared_statements (per connection) is the rotations' own.
+    const opened = await openStore(database.url, { poolSize: 1 })
+    try {
+      await opened.migrate()
+      const user = await opened.store.createUser({ username: 'alice', email: '', first_name: '', last_name: '', password: null, is_active: true, is_staff: false, is_superuser: false })
+      const now = Date.now()
+      const token = (jti: string, parent: string | null) => ({ jti, session_id: 's1', user_id: user.id, parent_jti: parent, issued_at_s: 1, expires_at_s: 2, used_at: null, successor_jti: null, revoked_at: null })
+      await opened.store.createSession({ id: 's1', user_id: user.id, created_at: now, last_used_at: now, user_agent: '', ip: '', expires_at: now + 60_000, revoked_at: null, revoke_reason: null, client_key: '' }, token('t1', null))
+      for (const [parent, next] of [['t1', 't2'], ['t2', 't3'], ['t3', 't4']] as const) {
+        assert.equal((await opened.store.rotateRefresh(parent, token(next, parent), now, { ip: '', user_agent: '', client_key: '' })).status, 'rotated')
+      }
+      const { rows } = await sql<{ name: string; statement: string; plans: number }>`select name, statement, (generic_plans + custom_plans)::int as plans from pg_prepared_statements where statement like '%auth_refresh_token%'`.execute(opened.db)
+      assert.equal(rows.length, 1, 'one prepared rotation statement')
+      assert.match(rows[0]!.name, /^tessera_\d+$/)
+      assert.equal(rows[0]!.plans, 3, 'the three rotations executed the one prepared statement')
+    } finally {
+      await opened.store.close()
+      await database.drop()
+    }
+  })
+
   test('PostgreSQL at a closed port: StoreUnavailableError within the connect timeout, never a hang', async () => {
     const opened = await openStore(`postgres://postgres@127.0.0.1:${await closedPort()}/nothing`, { connectTimeout: 500 })
     const started = Date.now()
