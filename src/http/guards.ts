@@ -67,7 +67,8 @@ export function enforceCsrf(runtime: Runtime, request: FastifyRequest): void {
   request[kCsrfDecided] = true
   if (isSafeMethod(request.method) || request.is404 || request.routeOptions.config.csrf === false) return
   if (typeof bearerToken(request) === 'string') return
-  if (!cookieAuthenticates(runtime, request) && !request.cookies[runtime.config.cookies.refresh.name]) return
+  // The refresh cookie's presence first: with it the token is needed anyway, and no access token is verified for nothing.
+  if (!request.cookies[runtime.config.cookies.refresh.name] && !cookieAuthenticates(runtime, request)) return
   const result = checkCsrf(csrfRequest(request, runtime.config.cookies.csrf.name, runtime.csrfPolicy.headerName), runtime.csrfPolicy)
   if (result.ok) return
   runtime.audit('csrf_failed', { reason: result.reason, route: request.routeOptions.url, ip: request.ip })

@@ -95,6 +95,14 @@ describe('POST /accounts/auth/logout/', () => {
     assert.equal((await t.app.inject({ url: USER, headers: { authorization: `Bearer ${s.access}` } })).statusCode, 401)
   })
 
+  test('a cross-site logout with only the refresh cookie (no access cookie, no CSRF token) is refused; the session lives on', async () => {
+    const s = await loginCookies(t)
+    const response = await logout({ cookie: cookieHeader({ refresh_token: s.refresh, csrftoken: s.csrf }) })
+    assert.equal(response.statusCode, 403, response.body)
+    assert.equal(response.json().detail, 'CSRF Failed: CSRF token missing.')
+    assert.equal((await t.app.inject({ url: USER, headers: { authorization: `Bearer ${s.access}` } })).statusCode, 200, 'nothing was revoked')
+  })
+
   test('a forged refresh cookie is refused and ends no session', async () => {
     const s = await loginCookies(t)
     const [h, p] = s.refresh.split('.')
