@@ -4,7 +4,7 @@ import { isActive } from './active.js'
 import { seenBy } from './client.js'
 import type { AuthContext, ClientInfo } from './context.js'
 import { refreshRecord } from './login.js'
-import type { RefreshRecord, Session, SessionSeen, UserInfo } from './store.js'
+import type { RefreshRecord, Session, SessionSeen, User, UserInfo } from './store.js'
 
 export interface Refreshed {
   access: IssuedToken
@@ -22,11 +22,10 @@ export function verifyRefresh(ctx: AuthContext, token: string): TokenClaims & { 
 }
 
 /**
- * Read fresh, as SimpleJWT does, not through the cache: a refresh writes to the database anyway, and an
- * account disabled there by hand (no session revoked) must stop refreshing at once. The row refills the cache.
+ * The user read fresh, as SimpleJWT does, not through the cache: a refresh writes to the database anyway, and
+ * an account disabled there by hand (no session revoked) must stop refreshing at once. The row refills the cache.
  */
-async function activeUser(ctx: AuthContext, claims: TokenClaims): Promise<UserInfo> {
-  const user = await ctx.store.findUserById(Number(claims.user_id))
+function activeUser(ctx: AuthContext, user: User | null): UserInfo {
   if (user) ctx.users.put(user)
   if (!isActive(user)) throw new TesseraError('ERR_AUTH_NO_ACTIVE_ACCOUNT', 'No active account found for the given token.')
   return user
@@ -60,10 +59,11 @@ export async function refresh(ctx: AuthContext, token: string, client: ClientInf
 
 async function rotateOrReissue(ctx: AuthContext, token: string, client: ClientInfo): Promise<Refreshed> {
   const claims = verifyRefresh(ctx, token)
-  const user = await activeUser(ctx, claims)
+  const userId = Number(claims.user_id)
   const now = ctx.now()
   const seen = seenBy(ctx, client)
   if (!ctx.settings.rotate) {
+    const user = activeUser(ctx, await ctx.store.findUserById(userId))
     const record = await ctx.store.findRefresh(claims.jti)
     const session = record && (await ctx.store.findSession(record.session_id))
     if (!record || !session) throw new TokenInvalidError('refresh', 'Token is invalid')
@@ -72,8 +72,10 @@ async function rotateOrReissue(ctx: AuthContext, token: string, client: ClientIn
     return { access: ctx.tokens.issue('access', user.id, claims.sid), claims }
   }
 
-  const successor = ctx.tokens.issue('refresh', user.id, claims.sid)
-  const outcome = await ctx.store.rotateRefresh(claims.jti, refreshRecord(successor, claims.sid, user.id, claims.jti), now, seen)
+  // The rotation reads the user itself and rotates only for an active one (on PostgreSQL in the same statement).
+  const successor = ctx.tokens.issue('refresh', userId, claims.sid)
+  const outcome = await ctx.store.rotateRefresh(claims.jti, refreshRecord(successor, claims.sid, userId, claims.jti), now, seen)
+  const user = activeUser(ctx, outcome.user)
   if (outcome.status === 'rotated') {
     ctx.audit('refresh', { user_id: user.id, session_id: claims.sid })
     return { access: ctx.tokens.issue('access', user.id, claims.sid), refresh: successor, claims }

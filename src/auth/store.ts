@@ -69,10 +69,17 @@ export interface RefreshRecord {
   revoked_at: number | null
 }
 
-export type RotateOutcome =
+export type RotateOutcome = (
   | { status: 'rotated' }
-  /** The presented token was already used or revoked, or its session is gone: the caller decides. */
+  /**
+   * Nothing changed: the presented token was already used or revoked, its session is gone, or its user is
+   * missing or inactive. The caller decides.
+   */
   | { status: 'conflict'; record: RefreshRecord | null; successor: RefreshRecord | null; session: Session | null }
+) & {
+  /** The successor's user (`successor.user_id`) as the rotation read it, in the same transaction; null when missing. */
+  user: User | null
+}
 
 export interface UserStore {
   findUserById(id: number): Promise<User | null>
@@ -96,8 +103,9 @@ export interface SessionStore {
   findRefresh(jti: string): Promise<RefreshRecord | null>
   /**
    * Marks `parentJti` used and records `successor`, atomically and only if the parent is unused,
-   * unrevoked and its session alive (compare-and-set: holds across processes). Also bumps the
-   * session's `last_used_at` and `expires_at`, and records `seen` on it.
+   * unrevoked, its session alive and its user (`successor.user_id`) existing and active (compare-and-set:
+   * holds across processes). Also bumps the session's `last_used_at` and `expires_at`, and records `seen`
+   * on it. The user is read with the rotation (on PostgreSQL in the same statement: one round trip per refresh).
    */
   rotateRefresh(parentJti: string, successor: RefreshRecord, now: number, seen: SessionSeen): Promise<RotateOutcome>
   /** Bumps `last_used_at` and records `seen` (refresh without rotation). */

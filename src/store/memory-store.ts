@@ -124,17 +124,18 @@ export class MemoryStore extends MemoryMfaStore implements Store {
     this.#open()
     const parent = this.#tokens.get(parentJti)
     const session = parent && this.#sessions.get(parent.session_id)
-    if (parent && session && parent.used_at === null && parent.revoked_at === null && session.revoked_at === null) {
+    const user = isUserId(successor.user_id) ? copy(this.#users.get(successor.user_id)) : null
+    if (user?.is_active && parent && session && parent.used_at === null && parent.revoked_at === null && session.revoked_at === null) {
       if (this.#tokens.has(successor.jti)) throw conflict()
       parent.used_at = now
       parent.successor_jti = successor.jti
       this.#tokens.set(successor.jti, { ...successor })
       const target = this.#sessions.get(successor.session_id)
       if (target) Object.assign(target, { last_used_at: now, expires_at: successor.expires_at_s * 1000 }, storableSeen(seen))
-      return { status: 'rotated' }
+      return { status: 'rotated', user }
     }
     const next = parent?.successor_jti ? this.#tokens.get(parent.successor_jti) : undefined
-    return { status: 'conflict', record: copy(parent), successor: copy(next), session: copy(session) }
+    return { status: 'conflict', record: copy(parent), successor: copy(next), session: copy(session), user }
   }
 
   async touchSession(id: string, now: number, seen: SessionSeen): Promise<void> {

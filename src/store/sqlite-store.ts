@@ -153,23 +153,24 @@ export class SqliteStore extends KyselyStore {
 
   override rotateRefresh(parentJti: string, successor: RefreshRecord, now: number, seen: SessionSeen): Promise<RotateOutcome> {
     return this.sqlite.transaction((): RotateOutcome => {
+      const user = isUserId(successor.user_id) ? this.#user(successor.user_id) : null
       // The compare-and-set: only one caller flips `used_at` from null, and only while the token and
-      // its session are unrevoked.
-      const marked = this.#sql(
+      // its session are unrevoked and the user active.
+      const marked = user?.is_active && this.#sql(
         `update auth_refresh_token set used_at = ?, successor_jti = ?
           where jti = ? and used_at is null and revoked_at is null
             and exists (select 1 from auth_session where auth_session.id = auth_refresh_token.session_id and auth_session.revoked_at is null)`,
       ).run(now, successor.jti, parentJti)
-      if (marked.changes === 1) {
+      if (marked && marked.changes === 1) {
         this.#sql(`insert into auth_refresh_token (${TOKEN_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(tokenValues(successor))
         this.#sql('update auth_session set last_used_at = ?, expires_at = ?, ip = ?, user_agent = ?, client_key = ? where id = ?').run(now, successor.expires_at_s * 1000, seen.ip, storableAgent(seen.user_agent), seen.client_key, successor.session_id)
-        return { status: 'rotated' }
+        return { status: 'rotated', user }
       }
       const token = (jti: string) => (this.#sql('select * from auth_refresh_token where jti = ?').get(jti) as RefreshRecord | undefined) ?? null
       const record = token(parentJti)
       const next = record?.successor_jti ? token(record.successor_jti) : null
       const session = record ? ((this.#sql('select * from auth_session where id = ?').get(record.session_id) as Session | undefined) ?? null) : null
-      return { status: 'conflict', record, successor: next, session }
+      return { status: 'conflict', record, successor: next, session, user }
     })
   }
 

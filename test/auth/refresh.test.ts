@@ -143,6 +143,9 @@ describe('refresh (use case, no HTTP)', () => {
     const cached = await other.u.auth.refresh(other.pair.refresh.token, CLIENT)
     await other.u.store.updateUser(other.user.id, { is_active: false })
     await rejectsWith(other.u.auth.refresh(cached.refresh!.token, CLIENT), 'ERR_AUTH_NO_ACTIVE_ACCOUNT')
+    // Made active again, the same token refreshes: the refusal did not end the session (the store contract checks that nothing changed).
+    await other.u.store.updateUser(other.user.id, { is_active: true })
+    assert.ok((await other.u.auth.refresh(cached.refresh!.token, CLIENT)).refresh)
   })
 
   test('without rotation: a new access token only, the refresh token stays valid, the session is touched', async () => {

@@ -128,7 +128,8 @@ export function storeContract(name: string, open: () => Promise<StoreUnderTest>)
     test('rotateRefresh: marks the parent used, records the successor, bumps the session', async () => {
       const { session, token } = await openSession()
       const next = tokenRow(session, token.jti, { expires_at_s: T0 / 1000 + 2 * 86_400 })
-      assert.deepEqual(await store.rotateRefresh(token.jti, next, T0 + 5000, SEEN), { status: 'rotated' })
+      // With the user, as read in the same transaction (a refresh needs it fresh).
+      assert.deepEqual(await store.rotateRefresh(token.jti, next, T0 + 5000, SEEN), { status: 'rotated', user: await store.findUserById(userId) })
       const parent = await store.findRefresh(token.jti)
       assert.equal(parent?.used_at, T0 + 5000)
       assert.equal(parent?.successor_jti, next.jti)
@@ -159,8 +160,26 @@ export function storeContract(name: string, open: () => Promise<StoreUnderTest>)
       assert.equal(revoked.status, 'conflict')
       if (revoked.status === 'conflict') assert.equal(revoked.session?.revoked_at, T0 + 1)
       const unknown = await store.rotateRefresh('nope', tokenRow(a.session, 'nope'), T0 + 2, SEEN)
-      assert.deepEqual(unknown, { status: 'conflict', record: null, successor: null, session: null })
+      assert.deepEqual(unknown, { status: 'conflict', record: null, successor: null, session: null, user: await store.findUserById(userId) })
       assert.equal((await store.findRefresh(a.token.jti))?.used_at, null)
+    })
+
+    test('rotateRefresh changes nothing for an inactive or a missing user, and says who it read', async () => {
+      const { session, token } = await openSession()
+      assert.equal(await store.updateUser(userId, { is_active: false }), true)
+      const inactive = await store.rotateRefresh(token.jti, tokenRow(session, token.jti), T0 + 2, SEEN)
+      assert.equal(inactive.status, 'conflict')
+      assert.equal(inactive.user?.id, userId)
+      assert.equal(inactive.user?.is_active, false)
+      assert.deepEqual(await store.findRefresh(token.jti), token, 'the token is still unused')
+      assert.equal((await store.findSession(session.id))?.last_used_at, session.last_used_at)
+      for (const other of [userId + 1000, 2 ** 31, Number.NaN]) {
+        const missing = await store.rotateRefresh(token.jti, tokenRow(session, token.jti, { user_id: other }), T0 + 3, SEEN)
+        assert.equal(missing.status, 'conflict', String(other))
+        assert.equal(missing.user, null, String(other))
+      }
+      assert.equal(await store.updateUser(userId, { is_active: true }), true)
+      assert.equal((await store.rotateRefresh(token.jti, tokenRow(session, token.jti), T0 + 4, SEEN)).status, 'rotated')
     })
 
     test('rotateRefresh is a compare-and-set: 20 racers on two pools (two instances), exactly one successor', async () => {
