@@ -5,14 +5,11 @@ import { usernameKey } from '../auth/username.js'
 import type { Database, OutboxTable, UserTable } from './schema.js'
 import { KyselyMfaStore } from './kysely-mfa-store.js'
 import { newMailRow, numeric } from './rows.js'
-import { storableAgent, storableSession } from './storable.js'
+import { isUserId, storableAgent, storableSession } from './storable.js'
 
 export { newMailRow }
 
 const bit = (value: boolean): number => (value ? 1 : 0)
-/** `auth_user.id` is a 32-bit integer on PostgreSQL: a larger id is a miss there, not an error. */
-export const isUserId = (id: number): boolean => Number.isSafeInteger(id) && id > 0 && id <= 2_147_483_647
-
 /** Every column of auth_user, for the statements that name them (a prepared statement must not `select *`). */
 export const USER_COLUMNS = ['id', 'username', 'username_key', 'email', 'first_name', 'last_name', 'password', 'is_active', 'is_staff', 'is_superuser', 'date_joined', 'last_login', 'email_verified', 'tokens_not_before'] as const satisfies readonly (keyof UserTable)[]
 // A column added to UserTable and not to the list above fails to compile here.

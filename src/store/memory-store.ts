@@ -4,15 +4,13 @@ import { userRevocationKey } from '../auth/index.js'
 import { usernameKey } from '../auth/username.js'
 import { StoreUnavailableError, TesseraError } from '../errors.js'
 import { MemoryMfaStore } from './memory-mfa-store.js'
-import { storableAgent } from './storable.js'
+import { isUserId, storableAgent, storableSession } from './storable.js'
 
 export interface MemoryStoreOptions {
   /** The clock for `date_joined` when a new user does not bring one (the Kysely store uses the wall clock). */
   now?: () => number
 }
 
-/** `auth_user.id` is a 32-bit integer on PostgreSQL: the memory store keeps the same range, so a test here means the same there. */
-const isUserId = (id: number): boolean => Number.isSafeInteger(id) && id > 0 && id <= 2_147_483_647
 const conflict = () => new TesseraError('ERR_CONFLICT', 'already exists')
 
 /**
@@ -106,7 +104,7 @@ export class MemoryStore extends MemoryMfaStore implements Store {
     this.#open()
     if (this.#sessions.has(session.id) || this.#tokens.has(token.jti)) throw conflict()
     // The same cleaning as the Kysely store, so both answer alike (PostgreSQL refuses a NUL in text).
-    this.#sessions.set(session.id, { ...session, user_agent: storableAgent(session.user_agent) })
+    this.#sessions.set(session.id, storableSession(session))
     this.#tokens.set(token.jti, { ...token })
   }
 

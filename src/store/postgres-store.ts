@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto'
 import { sql, type Selectable } from 'kysely'
 import type { OutboxMessage, RefreshRecord, RotateOutcome, SessionSeen } from '../auth/index.js'
-import { isUserId, KyselyStore, toMessage, toUser, USER_COLUMNS } from './kysely-store.js'
+import { KyselyStore, toMessage, toUser, USER_COLUMNS } from './kysely-store.js'
 import { prepareOnPostgres } from './pg-prepared.js'
-import { storableAgent } from './storable.js'
+import { isUserId, storableAgent } from './storable.js'
 import type { OutboxTable, UserTable } from './schema.js'
 
+/** Named, so that the prepared rotation's result keeps its shape when auth_user gains a column. */
 const ACCOUNT_COLUMNS = sql.raw(USER_COLUMNS.join(', '))
-const ACCOUNT_FIELDS = sql.raw(USER_COLUMNS.map((column) => `account.${column}`).join(', '))
 
 /**
  * The Store on PostgreSQL. A rotation is one statement, so one round trip, where a transaction of
@@ -50,11 +50,11 @@ export class PostgresStore extends KyselyStore {
                ip = ${seen.ip}, user_agent = ${storableAgent(seen.user_agent)}, client_key = ${seen.client_key}
          where id in (select session_id from marked)
       )
-      select (select count(*)::int from marked) as rotated, ${ACCOUNT_FIELDS} from (select 1) as one left join account on true`.compile(this.db)
+      select counted.rotated, account.* from (select count(*)::int as rotated from marked) as counted left join account on true`.compile(this.db)
     prepareOnPostgres(statement.sql)
     const result = await this.db.executeQuery(statement)
     const { rotated, ...row } = result.rows[0]!
-    const user = row.id === null || row.id === undefined ? null : toUser(row as Selectable<UserTable>)
+    const user = row.id == null ? null : toUser(row as Selectable<UserTable>)
     if (rotated === 1) return { status: 'rotated', user }
     return { ...(await this.#readConflict(parentJti)), user }
   }

@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto'
 import type { CompiledQuery, Kysely, Selectable } from 'kysely'
 import type { NewMail, NewUser, OutboxMessage, RefreshRecord, RotateOutcome, Session, SessionSeen, StoredKey, User, UserChange } from '../auth/index.js'
 import { usernameKey } from '../auth/username.js'
-import { isUserId, KyselyStore, newUserRow, toMessage, toUser, toUserRow } from './kysely-store.js'
+import { KyselyStore, newUserRow, toMessage, toUser, toUserRow } from './kysely-store.js'
 import { newMailRow } from './rows.js'
 import type { Database, OutboxTable, UserTable } from './schema.js'
 import type { SqliteDatabase } from './sqlite-database.js'
-import { storableAgent, storableSession } from './storable.js'
+import { isUserId, storableAgent, storableSession } from './storable.js'
 
 const SESSION_COLUMNS = 'id, user_id, created_at, last_used_at, user_agent, ip, expires_at, revoked_at, revoke_reason, client_key'
 const TOKEN_COLUMNS = 'jti, session_id, user_id, parent_jti, issued_at_s, expires_at_s, used_at, successor_jti, revoked_at'
@@ -156,12 +156,14 @@ export class SqliteStore extends KyselyStore {
       const user = isUserId(successor.user_id) ? this.#user(successor.user_id) : null
       // The compare-and-set: only one caller flips `used_at` from null, and only while the token and
       // its session are unrevoked and the user active.
-      const marked = user?.is_active && this.#sql(
-        `update auth_refresh_token set used_at = ?, successor_jti = ?
-          where jti = ? and used_at is null and revoked_at is null
-            and exists (select 1 from auth_session where auth_session.id = auth_refresh_token.session_id and auth_session.revoked_at is null)`,
-      ).run(now, successor.jti, parentJti)
-      if (marked && marked.changes === 1) {
+      const marked =
+        user?.is_active === true &&
+        this.#sql(
+          `update auth_refresh_token set used_at = ?, successor_jti = ?
+            where jti = ? and used_at is null and revoked_at is null
+              and exists (select 1 from auth_session where auth_session.id = auth_refresh_token.session_id and auth_session.revoked_at is null)`,
+        ).run(now, successor.jti, parentJti).changes === 1
+      if (marked) {
         this.#sql(`insert into auth_refresh_token (${TOKEN_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(tokenValues(successor))
         this.#sql('update auth_session set last_used_at = ?, expires_at = ?, ip = ?, user_agent = ?, client_key = ? where id = ?').run(now, successor.expires_at_s * 1000, seen.ip, storableAgent(seen.user_agent), seen.client_key, successor.session_id)
         return { status: 'rotated', user }
